@@ -1,0 +1,51 @@
+/*
+ * Application errors carry an HTTP status, a stable machine-readable code and whether the message may be
+ * shown to the caller. Only errors below 500 are exposed; everything else is logged and answered generically.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly expose: boolean;
+
+  constructor(status: number, code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.expose = status < 500;
+  }
+}
+
+/** The addressed object does not exist (or is not visible to the caller: tenant isolation answers 404 too). */
+export class NotFoundError extends AppError {
+  constructor(what: string, options?: ErrorOptions) {
+    super(404, 'not_found', `${what} not found`, options);
+  }
+}
+
+/** A write would break a uniqueness rule (duplicate email, slug, group name, ...). */
+export class ConflictError extends AppError {
+  readonly key: string;
+
+  constructor(what: string, key: string, options?: ErrorOptions) {
+    super(409, 'conflict', `${what} already exists`, options);
+    this.key = key;
+  }
+}
+
+/** A request was well-formed JSON/HTML but broke a validation rule; `details` names the offending fields. */
+export class ValidationError extends AppError {
+  readonly details: readonly { path: string; message: string }[];
+
+  constructor(message: string, details: readonly { path: string; message: string }[] = []) {
+    super(400, 'invalid_request', message);
+    this.details = details;
+  }
+}
+
+/** A backing service (database, Redis) cannot be reached; callers answer 503 and retry later. */
+export class UnavailableError extends AppError {
+  constructor(service: string, options?: ErrorOptions) {
+    super(503, 'service_unavailable', `${service} is unavailable`, options);
+  }
+}

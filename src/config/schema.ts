@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/*
+ * The whole configuration, one documented schema. Every object is strict: an unknown key is an error, not a
+ * silently ignored typo. Defaults live in config/default.yaml, which is loaded first; this schema only types
+ * and documents.
+ */
+
+const secret = (what: string) => z.string().min(32, `${what} must be at least 32 characters`);
+
+const url = z.url({ protocol: /^https?$/ });
+
+export const configSchema = z.strictObject({
+  environment: z.enum(['development', 'production'])
+    .describe('`production` refuses development secrets and insecure settings instead of warning about them.'),
+  server: z.strictObject({
+    host: z.string().min(1).describe('Interface to listen on.'),
+    port: z.number().int().min(0).max(65535).describe('HTTP port of the public endpoints.'),
+    publicUrl: url.describe('External base URL (the OIDC issuer). Behind a TLS-terminating proxy: the https URL users see.'),
+    trustProxy: z.boolean().describe('Trust X-Forwarded-* headers (enable only behind a proxy that sets them).'),
+    shutdownTimeoutMs: z.number().int().min(0).describe('How long a graceful shutdown waits for open requests.'),
+  }).describe('HTTP server.'),
+  dataDir: z.string().min(1).describe('Directory of the embedded store and development keys (used when mongodb.url is empty).'),
+  mongodb: z.strictObject({
+    url: z.string().describe('MongoDB connection string; empty = embedded store in dataDir.'),
+    database: z.string().min(1).describe('Database name.'),
+  }).describe('Durable store.'),
+  redis: z.strictObject({
+    url: z.string().describe('Redis URL (redis:// or rediss://); empty = in-memory short-lived state (one process only).'),
+    keyPrefix: z.string().describe('Prefix of every key Bridgekeeper writes.'),
+  }).describe('Short-lived state: sessions, codes, replay caches, counters.'),
+  secrets: z.strictObject({
+    cookieKeys: z.array(secret('each cookie key')).min(1)
+      .describe('Keys signing cookies, newest first; keep old ones listed during rotation.'),
+    keyEncryptionKey: secret('the key-encryption key')
+      .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
+  }).describe('Secrets. The defaults are for development only.'),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Minimum level logged.'),
+  }).describe('Logging.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Values shipped in config/default.yaml that must never reach production. */
+export const DEVELOPMENT_SECRET_MARKER = 'development-only';

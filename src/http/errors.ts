@@ -1,0 +1,47 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { AppError } from '../common/errors.ts';
+
+/*
+ * The one error handler at the top of the chain:
+ * - AppErrors answer with their status and `{ code, message }`; only `expose`d messages reach the client
+ * - anything else is a 500 with a generic message; the details go to the log with the request id
+ * - no stack traces or internal messages are ever sent
+ */
+export function errorHandler(logger: Logger): Middleware {
+  return async function handleErrors(ctx, next) {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) ctx.throw(404);
+    } catch (caught) {
+      const error = caught as Error & { status?: number; expose?: boolean; code?: string };
+      const status = error instanceof AppError ? error.status : normalStatus(error.status);
+      const expose = error instanceof AppError ? error.expose : status < 500 && error.expose !== false;
+      const code = error instanceof AppError ? error.code : codeFor(status);
+      const requestId = ctx.state.requestId as string | undefined;
+      if (status >= 500) logger.error({ err: error, requestId }, 'request failed');
+      else logger.info({ requestId, status, code }, error.message);
+      ctx.status = status;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { code, message: expose ? error.message : 'Internal server error', requestId };
+    }
+  };
+}
+
+function normalStatus(status: number | undefined): number {
+  return status !== undefined && status >= 400 && status < 600 ? status : 500;
+}
+
+function codeFor(status: number): string {
+  switch (status) {
+    case 400: return 'invalid_request';
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 405: return 'method_not_allowed';
+    case 413: return 'payload_too_large';
+    case 429: return 'too_many_requests';
+    case 503: return 'service_unavailable';
+    default: return status >= 500 ? 'internal_error' : 'request_error';
+  }
+}
