@@ -1,32 +1,99 @@
+import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
+import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { KvStore } from './common/kv.ts';
 import type { Config } from './config/schema.ts';
+import type { Catalog } from './directory/catalog.ts';
+import { verifyPassword, verifyNothing } from './directory/passwords.ts';
 import { errorHandler } from './http/errors.ts';
 import { createHealthRouter } from './http/health.ts';
 import { requestId } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { staticAssets } from './http/static.ts';
+import { createCsrf } from './interaction/csrf.ts';
+import { createInteractionRouter } from './interaction/router.ts';
+import { createJourneyStates } from './interaction/state.ts';
+import { createKvAdapterFactory } from './oidc/adapter.ts';
+import { createFindAccount } from './oidc/claims.ts';
+import { createClientAdapter } from './oidc/client-adapter.ts';
+import { createGrantContexts } from './oidc/grant-context.ts';
+import { createKeyService } from './oidc/keys.ts';
+import { createProvider } from './oidc/provider.ts';
+import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import type { Stores } from './store/stores.ts';
+
+const STATIC_DIR = fileURLToPath(new URL('../views/static', import.meta.url));
+const KEY_REFRESH_MS = 30_000;
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   stores: Stores;
   kv: KvStore;
+  catalog: Catalog;
+}
+
+export interface BuiltApp {
+  app: Koa;
+  providers: ProviderHolder;
 }
 
 /** The composition root: wiring only. */
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.server.trustProxy });
+export async function createApp(deps: AppDeps): Promise<BuiltApp> {
+  const { config, logger, stores, kv } = deps;
+  const app = new Koa({ proxy: config.server.trustProxy });
   app.silent = true; // errors are logged by errorHandler, with the request id
 
+  const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: config.secrets.keyEncryptionKey, logger });
+  await keys.ensureKeys();
+  const grantContexts = createGrantContexts(kv);
+  const KvAdapter = createKvAdapterFactory(kv);
+  const clientAdapter = createClientAdapter(stores.clients);
+  const findAccount = createFindAccount({ stores, grantContexts, catalog: deps.catalog });
+  const providers = await createProviderHolder({
+    keys,
+    intervalMs: KEY_REFRESH_MS,
+    logger,
+    build: async () => createProvider({
+      issuer: config.server.publicUrl,
+      jwks: await keys.jwks(),
+      cookieKeys: config.secrets.cookieKeys,
+      adapter: (name: string) => (name === 'Client' ? clientAdapter : new KvAdapter(name)),
+      findAccount,
+      trustProxy: config.server.trustProxy,
+    }),
+  });
+
   const health = createHealthRouter({
-    checks: { store: () => deps.stores.ping(), kv: () => deps.kv.ping() },
+    checks: { store: () => stores.ping(), kv: () => kv.ping() },
+  });
+  const interactions = createInteractionRouter({
+    provider: providers.current,
+    stores,
+    states: createJourneyStates(kv),
+    grantContexts,
+    csrf: createCsrf(config.secrets.cookieKeys[0]!),
+    passwords: { verify: verifyPassword, verifyNothing },
   });
 
   app.use(requestId());
   app.use(securityHeaders());
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(logger));
   app.use(health.routes());
-  return app;
+  app.use(staticAssets(STATIC_DIR));
+  app.use(interactions.routes());
+  app.use(interactions.allowedMethods());
+  // oidc-provider is itself a Koa app; its middleware runs in our context, at the root (issuer = publicUrl).
+  const composed = new WeakMap<object, Koa.Middleware>();
+  app.use((ctx, next) => {
+    const provider = providers.current();
+    let middleware = composed.get(provider);
+    if (!middleware) {
+      middleware = compose(provider.middleware);
+      composed.set(provider, middleware);
+    }
+    return middleware(ctx, next);
+  });
+  return { app, providers };
 }

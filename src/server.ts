@@ -1,9 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { importBootstrap, loadBootstrapFile } from './cli/bootstrap/import.ts';
 import type { Config } from './config/schema.ts';
+import { defaultCatalog } from './directory/default-catalog.ts';
+import { hashPassword } from './directory/passwords.ts';
 import { openKv, openStores } from './store/open.ts';
 
 export interface RunningServer {
@@ -13,18 +17,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the stores, builds the app and listens. Used by main.ts and by integration tests. */
+/** Opens the stores, imports the bootstrap file, builds the app and listens. Used by main.ts and tests. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const stores = await openStores(config);
   const kv = openKv(config);
-  const app = createApp({ config, logger, stores, kv });
+  const catalog = defaultCatalog;
+  if (config.bootstrap.file) {
+    const path = resolve(config.bootstrap.file);
+    const summary = await importBootstrap({ stores, hashPassword, catalog }, await loadBootstrapFile(path));
+    logger.info({ file: path, summary }, 'bootstrap file imported');
+  }
+  const { app, providers } = await createApp({ config, logger, stores, kv, catalog });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    providers.stop();
+    const stopped = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();
     const deadline = setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeoutMs);
     await stopped;

@@ -35,6 +35,9 @@ export const configSchema = z.strictObject({
     keyEncryptionKey: secret('the key-encryption key')
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
+  bootstrap: z.strictObject({
+    file: z.string().describe('Declarative YAML (organisations, users, groups, clients, connections) imported at every start, idempotently; empty = none. The default is the development demo.'),
+  }).describe('Provisioning at start.'),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Minimum level logged.'),
   }).describe('Logging.'),

@@ -1,11 +1,14 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { errorPage } from '../../views/signin.ts';
 import { AppError } from '../common/errors.ts';
+import { PAGE_CSP } from './pages.ts';
 
 /*
  * The one error handler at the top of the chain:
  * - AppErrors answer with their status and `{ code, message }`; only `expose`d messages reach the client
  * - anything else is a 500 with a generic message; the details go to the log with the request id
+ * - browsers get an error page, API clients JSON
  * - no stack traces or internal messages are ever sent
  */
 export function errorHandler(logger: Logger): Middleware {
@@ -21,9 +24,16 @@ export function errorHandler(logger: Logger): Middleware {
       const requestId = ctx.state.requestId as string | undefined;
       if (status >= 500) logger.error({ err: error, requestId }, 'request failed');
       else logger.info({ requestId, status, code }, error.message);
+      const message = expose ? error.message : 'Internal server error';
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { code, message: expose ? error.message : 'Internal server error', requestId };
+      if (ctx.accepts('json', 'html') === 'html') {
+        ctx.type = 'html';
+        ctx.set('Content-Security-Policy', PAGE_CSP);
+        ctx.body = errorPage({ title: status >= 500 ? 'Something went wrong' : 'This request cannot continue', message, requestId }).value;
+      } else {
+        ctx.body = { code, message, requestId };
+      }
     }
   };
 }

@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         BRIDGEKEEPER_REDIS__URL: 'redis://cache.internal',
         BRIDGEKEEPER_SECRETS__COOKIE_KEYS: JSON.stringify(['c'.repeat(43)]),
         BRIDGEKEEPER_SECRETS__KEY_ENCRYPTION_KEY: 'e'.repeat(43),
+        BRIDGEKEEPER_BOOTSTRAP__FILE: '',
       },
     });
     expect(warnings).toEqual([]);

@@ -1,0 +1,34 @@
+import type { Organization } from '../directory/model.ts';
+import type { Stores } from '../store/stores.ts';
+
+export type OrganizationChoice =
+  | { kind: 'none' }
+  | { kind: 'pick'; organizations: Pick<Organization, 'id' | 'name' | 'slug'>[] }
+  | { kind: 'chosen'; organization: Organization };
+
+/*
+ * Which organisation this sign-in is for:
+ * - candidates are the user's active memberships whose organisation the client accepts
+ * - an `organization` request parameter (slug or id) narrows them to that one
+ * - a choice the user made must be one of the candidates (a forged form value picks nothing)
+ * - one candidate is chosen without asking; several -> the user picks
+ */
+export async function chooseOrganization(
+  stores: Pick<Stores, 'memberships' | 'organizations' | 'clients'>,
+  input: { userId: string; clientId: string; requested?: string; chosen?: string },
+): Promise<OrganizationChoice> {
+  const client = await stores.clients.find(input.clientId);
+  if (!client) return { kind: 'none' };
+  const memberships = (await stores.memberships.list({ where: { userId: input.userId, status: 'active' }, limit: 500 })).items;
+  const organizations = (await Promise.all(memberships.map((m) => stores.organizations.find(m.orgId))))
+    .filter((org): org is Organization => org !== undefined)
+    .filter((org) => client.allowedOrgIds.length === 0 || client.allowedOrgIds.includes(org.id))
+    .filter((org) => input.requested === undefined || org.id === input.requested || org.slug === input.requested.toLowerCase())
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  if (organizations.length === 0) return { kind: 'none' };
+  const chosen = input.chosen === undefined ? undefined : organizations.find((org) => org.id === input.chosen);
+  if (chosen) return { kind: 'chosen', organization: chosen };
+  if (organizations.length === 1) return { kind: 'chosen', organization: organizations[0]! };
+  return { kind: 'pick', organizations: organizations.map(({ id, name, slug }) => ({ id, name, slug })) };
+}

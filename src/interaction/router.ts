@@ -1,0 +1,207 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { AppError } from '../common/errors.ts';
+import type { Stores } from '../store/stores.ts';
+import type { GrantContexts } from '../oidc/grant-context.ts';
+import { TOKEN_TTL } from '../oidc/provider.ts';
+import { consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import type { Csrf } from './csrf.ts';
+import { sendPage } from '../http/pages.ts';
+import type { JourneyState, JourneyStates } from './state.ts';
+import { chooseOrganization } from './organizations.ts';
+
+export interface InteractionDeps {
+  /** The provider serving now (it is rebuilt when signing keys rotate). */
+  provider: () => Provider;
+  stores: Stores;
+  states: JourneyStates;
+  grantContexts: GrantContexts;
+  csrf: Csrf;
+  passwords: {
+    verify(hash: string, plain: string): Promise<boolean>;
+    /** Spends the same work as a verification, for unknown accounts (no timing oracle). */
+    verifyNothing(plain: string): Promise<void>;
+  };
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const SIGN_IN_FAILED = 'The email address or password is incorrect.';
+const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+/*
+ * The sign-in journey (DESIGN.md): email -> password -> organisation -> consent -> back to oidc-provider.
+ * - every step re-reads the interaction from its signed cookie and checks the CSRF token on POST
+ * - unknown email and wrong password answer identically, after the same password-hash work
+ * - the organisation is one of the user's active memberships, allowed for the client and matching the
+ *   `organization` parameter when given; several candidates -> the user picks
+ * - first-party clients skip consent; the grant is created here with the requested scopes, and the chosen
+ *   organisation is stored beside it for the claims
+ */
+export function createInteractionRouter(deps: InteractionDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+  async function load(ctx: Context, { post }: { post: boolean }): Promise<{ details: Details; state: JourneyState; clientName: string; firstParty: boolean }> {
+    const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) throw new AppError(400, 'interaction_mismatch', 'This sign-in page is out of date.');
+    if (post && !deps.csrf.verify(details.uid, (ctx.request.body as Record<string, unknown> | undefined)?.csrf)) {
+      throw new AppError(403, 'csrf', 'The form has expired. Please start again.');
+    }
+    const clientId = String(details.params.client_id);
+    const client = await deps.stores.clients.find(clientId);
+    if (!client) throw new AppError(400, 'unknown_client', 'The application is not registered.');
+    const state = await deps.states.get(details.uid);
+    return { details, state, clientName: client.name, firstParty: client.firstParty };
+  }
+
+  const urls = (uid: string) => ({
+    email: `/interaction/${uid}/email`,
+    password: `/interaction/${uid}/password`,
+    organization: `/interaction/${uid}/organization`,
+    consent: `/interaction/${uid}/consent`,
+    abort: `/interaction/${uid}/abort`,
+    restart: `/interaction/${uid}/restart`,
+  });
+
+  async function save(uid: string, state: JourneyState): Promise<void> {
+    await deps.states.save(uid, state, TOKEN_TTL.Interaction);
+  }
+
+  /* After a first factor (or with an existing session): organisation, consent, then the grant. */
+  async function proceed(ctx: Context, details: Details, state: JourneyState, clientName: string, firstParty: boolean, consented = false) {
+    const userId = details.prompt.name === 'login' ? state.userId : details.session?.accountId;
+    if (!userId) return showLogin(ctx, details, state, clientName);
+    const u = urls(details.uid);
+    const choice = await chooseOrganization(deps.stores, {
+      userId,
+      clientId: String(details.params.client_id),
+      requested: typeof details.params.organization === 'string' ? details.params.organization : undefined,
+      chosen: state.orgId,
+    });
+    if (choice.kind === 'none') {
+      return sendPage(ctx, errorPage({
+        title: 'No access',
+        message: 'Your account is not a member of an organization that may use this application.',
+        requestId: ctx.state.requestId,
+      }), 403);
+    }
+    if (choice.kind === 'pick') {
+      return sendPage(ctx, organizationPage({
+        action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations,
+      }));
+    }
+    if (!firstParty && !consented) {
+      await save(details.uid, { ...state, orgId: choice.organization.id });
+      return sendPage(ctx, consentPage({
+        action: u.consent, abort: u.abort, csrf: deps.csrf.tokenFor(details.uid), clientName,
+        scopes: requestedScopes(details), organization: choice.organization.name,
+      }));
+    }
+    const provider = deps.provider();
+    const grant = new provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
+    grant.addOIDCScope(requestedScopes(details).join(' '));
+    const claims = requestedClaims(details);
+    if (claims.length > 0) grant.addOIDCClaims(claims);
+    const grantId = await grant.save();
+    await deps.grantContexts.save(grantId, { orgId: choice.organization.id }, TOKEN_TTL.Grant);
+    await deps.states.clear(details.uid);
+
+    const result: InteractionResults = { consent: { grantId } };
+    if (details.prompt.name === 'login') {
+      result.login = { accountId: userId, amr: state.amr ?? ['pwd'], acr: 'urn:bridgekeeper:loa:1', ts: state.authTime, remember: true };
+    }
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  }
+
+  function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string) {
+    const u = urls(details.uid);
+    const csrf = deps.csrf.tokenFor(details.uid);
+    if (!state.email) {
+      const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+      return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error }), error ? 400 : 200);
+    }
+    return sendPage(ctx, passwordPage({
+      action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error,
+    }), error ? 401 : 200);
+  }
+
+  router.get('/', async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: false });
+    if (details.prompt.name === 'login') return showLogin(ctx, details, state, clientName);
+    return proceed(ctx, details, state, clientName, firstParty);
+  });
+
+  router.post('/email', form, async (ctx) => {
+    const { details, state, clientName } = await load(ctx, { post: true });
+    const email = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
+    if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, details, {}, clientName, 'Enter a valid email address.');
+    const next = { ...state, email, userId: undefined, orgId: undefined };
+    await save(details.uid, next);
+    return showLogin(ctx, details, next, clientName);
+  });
+
+  router.post('/password', form, async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: true });
+    if (!state.email) return showLogin(ctx, details, state, clientName);
+    const password = String((ctx.request.body as Record<string, unknown>).password ?? '');
+    const user = await deps.stores.users.findByEmail(state.email);
+    const ok = user?.passwordHash && user.status === 'active'
+      ? await deps.passwords.verify(user.passwordHash, password)
+      : (await deps.passwords.verifyNothing(password), false);
+    if (!ok || !user) return showLogin(ctx, details, state, clientName, SIGN_IN_FAILED);
+    const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
+    await save(details.uid, next);
+    await deps.stores.users.update(user.id, { lastLoginAt: new Date().toISOString() });
+    return proceed(ctx, details, next, clientName, firstParty);
+  });
+
+  router.post('/organization', form, async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: true });
+    const orgId = String((ctx.request.body as Record<string, unknown>).organization ?? '');
+    return proceed(ctx, details, { ...state, orgId }, clientName, firstParty);
+  });
+
+  router.post('/consent', form, async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: true });
+    return proceed(ctx, details, state, clientName, firstParty, true);
+  });
+
+  router.post('/restart', form, async (ctx) => {
+    const { details, clientName } = await load(ctx, { post: true });
+    await deps.states.clear(details.uid);
+    return showLogin(ctx, details, {}, clientName);
+  });
+
+  router.post('/abort', form, async (ctx) => {
+    const { details } = await load(ctx, { post: true });
+    await deps.states.clear(details.uid);
+    const redirectTo = await deps.provider().interactionResult(ctx.req, ctx.res, {
+      error: 'access_denied', error_description: 'The user denied access.',
+    }, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  return router;
+}
+
+function requestedScopes(details: Details): string[] {
+  return String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
+}
+
+/** Individual claims asked for with the `claims` parameter (OIDC Core 5.5). */
+function requestedClaims(details: Details): string[] {
+  if (typeof details.params.claims !== 'string') return [];
+  try {
+    const parsed = JSON.parse(details.params.claims) as Record<string, Record<string, unknown> | undefined>;
+    return [...new Set([...Object.keys(parsed.id_token ?? {}), ...Object.keys(parsed.userinfo ?? {})])];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,33 @@
+import type { KvStore } from '../common/kv.ts';
+import type { LoginMethod } from '../directory/model.ts';
+
+/*
+ * What the sign-in journey learnt so far, keyed by the oidc-provider interaction uid (itself bound to the
+ * browser by the signed interaction cookie). Kept in the KV store, so any instance can continue a journey
+ * another one started.
+ */
+export interface JourneyState {
+  email?: string;
+  /** Set once a first factor succeeded. */
+  userId?: string;
+  /** How the user authenticated, for `amr` (RFC 8176 values). */
+  amr?: string[];
+  method?: LoginMethod;
+  authTime?: number;
+  orgId?: string;
+}
+
+export interface JourneyStates {
+  get(uid: string): Promise<JourneyState>;
+  save(uid: string, state: JourneyState, ttlSeconds: number): Promise<void>;
+  clear(uid: string): Promise<void>;
+}
+
+export function createJourneyStates(kv: KvStore): JourneyStates {
+  const key = (uid: string) => `journey:${uid}`;
+  return {
+    get: async (uid) => (await kv.get<JourneyState>(key(uid))) ?? {},
+    save: (uid, state, ttlSeconds) => kv.set(key(uid), state, ttlSeconds),
+    clear: (uid) => kv.delete(key(uid)),
+  };
+}

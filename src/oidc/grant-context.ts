@@ -1,0 +1,24 @@
+import type { KvStore } from '../common/kv.ts';
+
+/*
+ * What a sign-in decided beyond the account: the organisation chosen for it. oidc-provider's Grant keeps only
+ * its own fields, so the choice lives beside it in the KV store, in the grant's key group (revoking the grant
+ * removes it) and for the grant's lifetime. Tokens carry their grantId, so claims for an ID token, userinfo or
+ * a refreshed token all find the organisation of the sign-in that issued them, never another membership's.
+ */
+export interface GrantContext {
+  orgId: string;
+}
+
+export interface GrantContexts {
+  save(grantId: string, context: GrantContext, ttlSeconds: number): Promise<void>;
+  find(grantId: string): Promise<GrantContext | undefined>;
+}
+
+export function createGrantContexts(kv: KvStore): GrantContexts {
+  const key = (grantId: string) => `grant-context:${grantId}`;
+  return {
+    save: (grantId, context, ttlSeconds) => kv.set(key(grantId), context, ttlSeconds, { groups: [`oidc:grant:${grantId}`] }),
+    find: (grantId) => kv.get<GrantContext>(key(grantId)),
+  };
+}

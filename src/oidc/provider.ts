@@ -1,0 +1,111 @@
+import Provider, { type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
+import { SCOPE_CLAIMS } from './claims.ts';
+import { clientSecretMatches } from './clients.ts';
+
+export const TOKEN_TTL = {
+  AccessToken: 10 * 60,
+  AuthorizationCode: 60,
+  IdToken: 60 * 60,
+  RefreshToken: 14 * 24 * 60 * 60,
+  Interaction: 30 * 60,
+  Session: 14 * 24 * 60 * 60,
+  Grant: 14 * 24 * 60 * 60,
+  ClientCredentials: 10 * 60,
+} as const;
+
+/** The longest lifetime of anything signed: how long a retired signing key must stay published. */
+export const LONGEST_SIGNED_LIFETIME = Math.max(TOKEN_TTL.IdToken, TOKEN_TTL.AccessToken);
+
+export interface ProviderDeps {
+  issuer: string;
+  jwks: JWKS;
+  cookieKeys: string[];
+  adapter: AdapterFactory | (new (name: string) => Adapter);
+  findAccount: FindAccount;
+  trustProxy: boolean;
+}
+
+/*
+ * oidc-provider, configured for this product:
+ * - authorization code flow only (no implicit, hybrid or password grant); PKCE required for every client,
+ *   S256 only; refresh tokens rotate and a reused one revokes the grant
+ * - discovery, JWKS, userinfo, introspection, revocation, RP-initiated logout
+ * - ID tokens carry the scopes' claims (organisation and roles) rather than leaving them to userinfo
+ * - client secrets are compared against stored digests
+ */
+export function createProvider(deps: ProviderDeps): Provider {
+  const configuration: Configuration = {
+    adapter: deps.adapter as AdapterFactory,
+    findAccount: deps.findAccount,
+    jwks: deps.jwks,
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null } as unknown as Configuration['claims'],
+    conformIdTokenClaims: false,
+    extraParams: ['organization'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName }).value;
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage({ clientName: ctx.oidc.client?.clientName }).value;
+        },
+      },
+    },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: { ...TOKEN_TTL },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx: KoaContextWithOIDC, out) => {
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = errorPage({
+        title: 'Sign-in could not continue',
+        message: describeError(out.error, out.error_description),
+        requestId: ctx.state.requestId as string | undefined,
+      }).value;
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy;
+  provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, actual: string) {
+    return clientSecretMatches(this.clientSecret, actual);
+  };
+  return provider;
+}
+
+function describeError(error: unknown, description: unknown): string {
+  const text = typeof description === 'string' ? description : typeof error === 'string' ? error : 'unknown error';
+  return `The request could not be processed (${text}). Please return to the application and try again.`;
+}

@@ -1,0 +1,101 @@
+import { connect } from 'node:net';
+import mongoose from 'mongoose';
+import type { TestProject } from 'vitest/node';
+import { FERRETDB_VERSION, findFerretDb, findRedisServer, redisServerVersion } from './binaries.ts';
+import { freePort, type RunningService, startService } from './services.ts';
+
+/*
+ * Starts the real services every test run talks to, once for all test files: a redis-server and FerretDB
+ * (MongoDB wire protocol, SQLite handler), each on a free loopback port with its own temp dir. Tests read
+ * their URLs with `inject('redisUrl')` / `inject('mongoUrl')`. `npm test` installs the binaries first
+ * (scripts/ensure-test-services.ts).
+ */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+    mongoUrl: string;
+  }
+}
+
+const HOST = '127.0.0.1';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started: RunningService[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.map((service) => service.stop()));
+  };
+  try {
+    const redisBin = required(findRedisServer(), 'redis-server');
+    const redisPort = await freePort();
+    started.push(
+      await startService({
+        name: 'redis',
+        bin: redisBin,
+        args: (dir) => ['--port', String(redisPort), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
+        ready: () => redisPing(redisPort),
+      }),
+    );
+
+    const ferretBin = required(findFerretDb(), `ferretdb ${FERRETDB_VERSION}`);
+    const mongoPort = await freePort();
+    const debugPort = await freePort();
+    const mongoUrl = `mongodb://${HOST}:${mongoPort}/`;
+    started.push(
+      await startService({
+        name: 'ferretdb',
+        bin: ferretBin,
+        args: (dir) => [
+          '--handler=sqlite',
+          `--sqlite-url=file:${dir}/`,
+          `--state-dir=${dir}`,
+          `--listen-addr=${HOST}:${mongoPort}`,
+          `--debug-addr=${HOST}:${debugPort}`,
+          '--telemetry=disable',
+          '--log-level=warn',
+        ],
+        ready: () => mongoPing(mongoUrl),
+      }),
+    );
+
+    project.provide('redisUrl', `redis://${HOST}:${redisPort}`);
+    project.provide('mongoUrl', mongoUrl);
+    console.log(
+      `test services: redis-server ${redisServerVersion(redisBin) ?? '?'} on ${HOST}:${redisPort}, ` +
+        `FerretDB ${FERRETDB_VERSION} (sqlite) on ${HOST}:${mongoPort}`,
+    );
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+}
+
+function required(bin: string | undefined, name: string): string {
+  if (!bin) throw new Error(`${name} is not installed; run \`node scripts/ensure-test-services.ts\` (npm test does)`);
+  return bin;
+}
+
+/** Raw RESP: `PING` must answer `+PONG` (a loading Redis answers `-LOADING`, which is not ready yet). */
+function redisPing(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, HOST);
+    socket.setTimeout(1_000, () => socket.destroy(new Error('PING timed out')));
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (reply) => {
+      socket.destroy();
+      if (reply.toString('utf8').startsWith('+PONG')) resolve();
+      else reject(new Error(`PING answered ${reply.toString('utf8').trim()}`));
+    });
+  });
+}
+
+/** A real `ping` command through the MongoDB driver mongoose bundles, so the wire protocol is up, not just TCP. */
+async function mongoPing(url: string): Promise<void> {
+  const client = new mongoose.mongo.MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  try {
+    await client.db('admin').command({ ping: 1 });
+  } finally {
+    await client.close();
+  }
+}

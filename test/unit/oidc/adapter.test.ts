@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errors, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KvStore } from '../../../src/common/kv.ts';
+import { createKvAdapterFactory } from '../../../src/oidc/adapter.ts';
+import { createMemoryKv } from '../../../src/store/kv/memory.ts';
+import { createRedisKv } from '../../../src/store/kv/redis.ts';
+
+/*
+ * The adapter's contract, run on every KV backend: the memory store of the embedded default and a real
+ * redis-server (started by the global set-up; without it these tests fail rather than skip).
+ */
+const redisKv = () => createRedisKv({ url: inject('redisUrl'), prefix: `test:adapter:${randomUUID()}:` });
+
+describe.each([
+  { backend: 'memory', open: () => createMemoryKv() },
+  { backend: 'redis', open: redisKv },
+])('KV adapter on $backend', ({ open }) => {
+  let kv: KvStore;
+  let adapterFor: AdapterFactory;
+
+  beforeAll(() => {
+    kv = open();
+    adapterFor = createKvAdapterFactory(kv, { defaultTtlSeconds: 3600 });
+  });
+  afterAll(() => kv.close());
+
+  const token = (grantId: string, extra: Partial<AdapterPayload> = {}): AdapterPayload => ({
+    jti: randomUUID(), grantId, clientId: 'client-1', accountId: 'account-1', kind: 'AuthorizationCode', ...extra,
+  });
+
+  /** A grant with a code, an access token and a refresh token, as after a first redemption. */
+  async function grantWithTokens(grantId = randomUUID()) {
+    const ids = { grant: grantId, code: randomUUID(), access: randomUUID(), refresh: randomUUID() };
+    await adapterFor('Grant').upsert(grantId, { jti: grantId, accountId: 'account-1', clientId: 'client-1' }, 600);
+    await adapterFor('AuthorizationCode').upsert(ids.code, token(grantId), 60);
+    await adapterFor('AccessToken').upsert(ids.access, token(grantId, { kind: 'AccessToken' }), 600);
+    await adapterFor('RefreshToken').upsert(ids.refresh, token(grantId, { kind: 'RefreshToken' }), 600);
+    return ids;
+  }
+
+  async function survivors(ids: { code: string; access: string; refresh: string }) {
+    const found = await Promise.all([
+      adapterFor('AuthorizationCode').find(ids.code),
+      adapterFor('AccessToken').find(ids.access),
+      adapterFor('RefreshToken').find(ids.refresh),
+    ]);
+    return found.filter(Boolean).length;
+  }
+
+  it('stores, finds and destroys records per model', async () => {
+    const id = randomUUID();
+    const payload = token('grant-a', { kind: 'AccessToken', scope: 'openid' });
+    await adapterFor('AccessToken').upsert(id, payload, 60);
+
+    expect(await adapterFor('AccessToken').find(id)).toEqual(payload);
+    expect(await adapterFor('RefreshToken').find(id)).toBeUndefined();
+    expect(await adapterFor('AccessToken').find(randomUUID())).toBeUndefined();
+
+    await adapterFor('AccessToken').upsert(id, { ...payload, scope: 'openid email' }, 60);
+    expect(await adapterFor('AccessToken').find(id)).toMatchObject({ scope: 'openid email' });
+
+    await adapterFor('AccessToken').destroy(id);
+    expect(await adapterFor('AccessToken').find(id)).toBeUndefined();
+  });
+
+  it('finds a session by uid, following an identifier rotation', async () => {
+    const sessions = adapterFor('Session');
+    const uid = randomUUID();
+    const [first, rotated] = [randomUUID(), randomUUID()];
+    await sessions.upsert(first, { jti: first, uid, kind: 'Session' }, 600);
+    expect(await sessions.findByUid(uid)).toMatchObject({ jti: first });
+
+    // What Session#save does after resetIdentifier: destroy the old id, then save the new one.
+    await sessions.destroy(first);
+    await sessions.upsert(rotated, { jti: rotated, uid, kind: 'Session' }, 600);
+    expect(await sessions.findByUid(uid)).toMatchObject({ jti: rotated });
+
+    await sessions.destroy(rotated);
+    expect(await sessions.findByUid(uid)).toBeUndefined();
+    expect(await sessions.findByUid(randomUUID())).toBeUndefined();
+  });
+
+  it('finds a device code by user code', async () => {
+    const deviceCodes = adapterFor('DeviceCode');
+    const id = randomUUID();
+    await deviceCodes.upsert(id, { jti: id, userCode: 'WDJB-MJHT', kind: 'DeviceCode' }, 600);
+    expect(await deviceCodes.findByUserCode('WDJB-MJHT')).toMatchObject({ jti: id });
+
+    await deviceCodes.destroy(id);
+    expect(await deviceCodes.findByUserCode('WDJB-MJHT')).toBeUndefined();
+  });
+
+  it('expires records after expiresIn, and keeps those saved without one for the default', async () => {
+    const id = randomUUID();
+    await adapterFor('Interaction').upsert(id, { jti: id, kind: 'Interaction' }, 0.2);
+    await adapterFor('Grant').upsert(id, { jti: id, kind: 'Grant' });
+    expect(await adapterFor('Interaction').find(id)).toBeDefined();
+
+    await sleep(400);
+    expect(await adapterFor('Interaction').find(id)).toBeUndefined();
+    const remaining = await kv.ttl(`oidc:Grant:${id}`);
+    expect(remaining).toBeGreaterThan(3590);
+    expect(remaining).toBeLessThanOrEqual(3600);
+  });
+
+  it('revokes every token of a grant and nothing else, leaving the Grant to oidc-provider', async () => {
+    const revoked = await grantWithTokens();
+    const kept = await grantWithTokens();
+
+    await adapterFor('AccessToken').revokeByGrantId(revoked.grant);
+
+    expect(await survivors(revoked)).toBe(0);
+    expect(await survivors(kept)).toBe(3);
+    // revokeGrantPolicy decides about the Grant; oidc-provider destroys it itself when the policy says so.
+    expect(await adapterFor('Grant').find(revoked.grant)).toBeDefined();
+  });
+
+  it('marks a consumed record, and a second redemption revokes the grant', async () => {
+    const ids = await grantWithTokens();
+    const codes = adapterFor('AuthorizationCode');
+
+    const before = Math.floor(Date.now() / 1000);
+    await codes.consume(ids.code);
+    const consumed = (await codes.find(ids.code))?.consumed as number;
+    expect(consumed).toBeGreaterThanOrEqual(before);
+    expect(consumed).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+
+    await expect(codes.consume(ids.code)).rejects.toBeInstanceOf(errors.InvalidGrant);
+    expect(await survivors(ids)).toBe(0);
+    expect(await adapterFor('Grant').find(ids.grant)).toBeUndefined();
+  });
+
+  it('lets exactly one of 20 concurrent redemptions succeed and revokes the grant for the others', async () => {
+    const ids = await grantWithTokens();
+    const other = await grantWithTokens();
+    const codes = adapterFor('AuthorizationCode');
+
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume(ids.code)));
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failures).toHaveLength(19);
+    for (const failure of failures) {
+      expect(failure.reason).toBeInstanceOf(errors.InvalidGrant);
+      expect(failure.reason).toMatchObject({ error: 'invalid_grant', error_detail: 'authorization code already consumed' });
+    }
+    expect(await survivors(ids)).toBe(0);
+    expect(await adapterFor('Grant').find(ids.grant)).toBeUndefined();
+    expect(await survivors(other)).toBe(3);
+  });
+
+  it('drops tokens the winner writes after a concurrent reuse revoked the grant', async () => {
+    const ids = await grantWithTokens();
+    const codes = adapterFor('AuthorizationCode');
+    await codes.consume(ids.code);
+    await expect(codes.consume(ids.code)).rejects.toBeInstanceOf(errors.InvalidGrant);
+
+    // The winning request finishes issuing only now.
+    const late = randomUUID();
+    await adapterFor('RefreshToken').upsert(late, token(ids.grant, { kind: 'RefreshToken' }), 600);
+    expect(await adapterFor('RefreshToken').find(late)).toBeUndefined();
+  });
+
+  it('refuses a pushed authorization request used twice with invalid_request_uri', async () => {
+    const requests = adapterFor('PushedAuthorizationRequest');
+    const id = randomUUID();
+    await requests.upsert(id, { jti: id, kind: 'PushedAuthorizationRequest' }, 60);
+    await requests.consume(id);
+    await expect(requests.consume(id)).rejects.toBeInstanceOf(errors.InvalidRequestUri);
+  });
+
+  it('refuses to consume a record that no longer exists', async () => {
+    await expect(adapterFor('RefreshToken').consume(randomUUID())).rejects.toBeInstanceOf(errors.InvalidGrant);
+  });
+});
+
+describe('KV adapter on two instances sharing one Redis', () => {
+  // Same prefix, separate connections: two processes of one deployment.
+  const prefix = `test:adapter:${randomUUID()}:`;
+  const kvs = [
+    createRedisKv({ url: inject('redisUrl'), prefix }),
+    createRedisKv({ url: inject('redisUrl'), prefix }),
+  ] as const;
+  const [one, two] = kvs.map((kv) => createKvAdapterFactory(kv)) as [AdapterFactory, AdapterFactory];
+  afterAll(() => Promise.all(kvs.map((kv) => kv.close())));
+
+  it('lets exactly one of 20 concurrent redemptions across both instances succeed', async () => {
+    const grantId = randomUUID();
+    const code = randomUUID();
+    await one('AuthorizationCode').upsert(code, { jti: code, grantId, kind: 'AuthorizationCode' }, 60);
+    expect(await two('AuthorizationCode').find(code)).toMatchObject({ grantId });
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? one : two)('AuthorizationCode').consume(code)),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(errors.InvalidGrant);
+    }
+    expect(await one('AuthorizationCode').find(code)).toBeUndefined();
+  });
+});

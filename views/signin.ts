@@ -1,0 +1,89 @@
+import { Html, html } from '../src/http/html.ts';
+import { describedBy, fieldError, layout } from './layout.ts';
+
+export interface FormBase {
+  /** Form target. */
+  action: string;
+  csrf: string;
+  clientName: string;
+}
+
+function hidden(csrf: string): Html {
+  return html`<input type="hidden" name="csrf" value="${csrf}">`;
+}
+
+export function emailPage(form: FormBase & { email?: string; error?: string }): Html {
+  return layout('Sign in', html`
+<h1>Sign in to ${form.clientName}</h1>
+<form method="post" action="${form.action}" novalidate>
+${hidden(form.csrf)}
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${form.email ?? ''}"${describedBy('email', form.error)}>
+${fieldError('email', form.error)}
+<button type="submit">Continue</button>
+</form>`);
+}
+
+export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string }): Html {
+  return layout('Enter your password', html`
+<h1>Sign in to ${form.clientName}</h1>
+<p class="muted">${form.email} · ${form.organization}</p>
+<form method="post" action="${form.action}" novalidate>
+${hidden(form.csrf)}
+<input type="hidden" name="email" value="${form.email}" autocomplete="username">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required autofocus${describedBy('password', form.error)}>
+${fieldError('password', form.error)}
+<button type="submit">Sign in</button>
+</form>
+<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
+}
+
+export function organizationPage(form: FormBase & { organizations: { id: string; name: string; slug: string }[] }): Html {
+  return layout('Choose an organization', html`
+<h1>Choose an organization</h1>
+<p>Your account belongs to several organizations. Which one do you want to use with ${form.clientName}?</p>
+<form method="post" action="${form.action}">
+${hidden(form.csrf)}
+<ul class="choices">
+${form.organizations.map((org) => html`<li><button type="submit" name="organization" value="${org.id}" class="secondary">${org.name} <span class="muted">(${org.slug})</span></button></li>`)}
+</ul>
+</form>`);
+}
+
+export function consentPage(form: FormBase & { scopes: string[]; organization: string; abort: string }): Html {
+  return layout('Allow access', html`
+<h1>Allow ${form.clientName} to access your account?</h1>
+<p>${form.clientName} asks for: </p>
+<ul>${form.scopes.map((scope) => html`<li>${scope}</li>`)}</ul>
+<p class="muted">Organization: ${form.organization}</p>
+<form method="post" action="${form.action}">${hidden(form.csrf)}<button type="submit">Allow</button></form>
+<form method="post" action="${form.abort}">${hidden(form.csrf)}<button type="submit" class="secondary">Deny</button></form>`);
+}
+
+export function blockedPage(info: { organization: string; allowed: string[] }): Html {
+  return layout('Access blocked', html`
+<h1>Access blocked</h1>
+<p class="notice" role="alert">${info.organization} does not allow this sign-in method.</p>
+<p>Allowed sign-in methods: ${info.allowed.join(', ')}.</p>`);
+}
+
+export function errorPage(info: { title: string; message: string; requestId?: string }): Html {
+  return layout(info.title, html`
+<h1>${info.title}</h1>
+<p>${info.message}</p>
+${info.requestId ? html`<p class="muted">Reference: <code>${info.requestId}</code></p>` : html``}`);
+}
+
+export function logoutPage(form: { form: string; clientName?: string }): Html {
+  return layout('Sign out', html`
+<h1>Sign out${form.clientName ? html` of ${form.clientName}` : html``}?</h1>
+${new Html(form.form) /* oidc-provider's own form markup */}
+<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`);
+}
+
+export function loggedOutPage(info: { clientName?: string }): Html {
+  return layout('Signed out', html`<h1>You are signed out</h1>
+<p>${info.clientName ? `You have signed out of ${info.clientName}.` : 'You have signed out.'}</p>`);
+}
