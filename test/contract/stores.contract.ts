@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Entity, Repository } from '../../src/common/entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/common/errors.ts';
 import type { StorageBackend } from '../../src/store/collection.ts';
@@ -15,11 +15,20 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
   describe(`store contract: ${name}`, () => {
     let stores: Stores;
     let cleanup: () => Promise<void>;
+    let setupError: unknown;
 
+    // vitest reports the tests of a failed beforeAll as skipped; a backend that cannot start must fail them.
     beforeAll(async () => {
-      const made = await factory();
-      cleanup = made.cleanup;
-      stores = await createStores(made.backend);
+      try {
+        const made = await factory();
+        cleanup = made.cleanup;
+        stores = await createStores(made.backend);
+      } catch (error) {
+        setupError = error;
+      }
+    });
+    beforeEach(() => {
+      if (setupError) throw setupError;
     });
     afterAll(async () => {
       await stores?.close();

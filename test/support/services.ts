@@ -50,7 +50,8 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     },
   };
 
-  const deadline = Date.now() + (spec.timeoutMs ?? 30_000);
+  const timeoutMs = spec.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     if (exited) break;
@@ -63,8 +64,8 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     if (Date.now() > deadline) break;
     await sleep(100);
   }
+  const reason = exited ?? `did not answer within ${timeoutMs / 1000} s (${String(lastError)})`;
   await service.stop();
-  const reason = exited ?? `did not answer within ${(spec.timeoutMs ?? 30_000) / 1000} s (${String(lastError)})`;
   throw new Error(`test service ${spec.name} (${spec.bin}) ${reason}. Last output:\n${output.trim() || '(none)'}`);
 }
 

@@ -16,7 +16,11 @@ export type RedisKvOptions = {
   prefix: string;
   /** Errors ioredis reports between commands (it reconnects by itself); ignored when absent. */
   onConnectionError?: (error: Error) => void;
-} & ({ url: string; client?: undefined } | { client: Redis; url?: undefined });
+} & (
+  | { url: string; client?: undefined }
+  /** A client the caller owns (tests, shared connections): used as is and left open by close(). */
+  | { client: Redis; url?: undefined }
+);
 
 export function createRedisKv(options: RedisKvOptions): KvStore {
   const ownsClient = !options.client;
@@ -24,15 +28,15 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
     options.client ??
     new Redis(options.url, {
       lazyConnect: false,
-      // A command issued while Redis is down fails after two reconnect attempts instead of waiting forever,
-      // so requests answer 503 within about a second.
+      // A command issued while Redis is down fails after two reconnect attempts (under a second at first,
+      // a few seconds once the back-off has grown) instead of waiting forever, so requests answer 503.
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       connectTimeout: 5_000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
-  // Without a listener ioredis prints every reconnect failure; commands report them anyway.
-  client.on('error', (error: Error) => options.onConnectionError?.(error));
+  // Without a listener ioredis prints every reconnect failure to the console; commands report them anyway.
+  if (ownsClient || options.onConnectionError) client.on('error', (error: Error) => options.onConnectionError?.(error));
 
   const keyOf = (key: string) => `${options.prefix}k:${key}`;
   const groupOf = (group: string) => `${options.prefix}g:${group}`;

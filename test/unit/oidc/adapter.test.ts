@@ -1,6 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errors, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { errors, type AdapterFactory, type AdapterPayload, type JWK } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KvStore } from '../../../src/common/kv.ts';
 import { createKvAdapterFactory } from '../../../src/oidc/adapter.ts';
@@ -203,3 +206,96 @@ describe('KV adapter on two instances sharing one Redis', () => {
     expect(await one('AuthorizationCode').find(code)).toBeUndefined();
   });
 });
+
+describe('oidc-provider on two instances sharing one Redis', () => {
+  const prefix = `test:adapter:${randomUUID()}:`;
+  const kvs = [
+    createRedisKv({ url: inject('redisUrl'), prefix }),
+    createRedisKv({ url: inject('redisUrl'), prefix }),
+  ];
+  let instances: { provider: Provider; url: string; close: () => void }[] = [];
+
+  beforeAll(async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig' } as JWK;
+    instances = await Promise.all(kvs.map((kv) => startProvider(kv, jwk)));
+  });
+  afterAll(async () => {
+    for (const instance of instances) instance.close();
+    await Promise.all(kvs.map((kv) => kv.close()));
+  });
+
+  it('answers 20 concurrent redemptions of one code with one token response and 19 invalid_grant', async () => {
+    const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const { code, verifier } = await issueCode(first.provider);
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier,
+    });
+
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const response = await fetch(`${(i % 2 === 0 ? first : second).url}/token`, {
+          method: 'POST',
+          body,
+          headers: { authorization: `Basic ${Buffer.from('client-1:secret-1').toString('base64')}` },
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, string> };
+      }),
+    );
+
+    const issued = responses.filter((r) => r.status === 200);
+    expect(issued).toHaveLength(1);
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(19);
+    for (const response of refused) expect(response).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    // The reuse revoked the grant, including what the winning request issued while the losers revoked.
+    const tokens = issued[0]!.body;
+    expect(await second.provider.AccessToken.find(tokens.access_token!)).toBeUndefined();
+    expect(await second.provider.RefreshToken.find(tokens.refresh_token!)).toBeUndefined();
+  });
+});
+
+const REDIRECT_URI = 'https://rp.test/callback';
+
+async function startProvider(kv: KvStore, jwk: JWK) {
+  const provider = new Provider('http://localhost:3000', {
+    adapter: createKvAdapterFactory(kv),
+    jwks: { keys: [jwk] },
+    clients: [{
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+    }],
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    features: { devInteractions: { enabled: false } },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, RefreshToken: 3600 },
+  });
+  const server = createServer(provider.callback()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { provider, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** What a finished sign-in leaves behind: a grant and an authorization code bound to a PKCE verifier. */
+async function issueCode(provider: Provider) {
+  const client = await provider.Client.find('client-1');
+  const grant = new provider.Grant({ accountId: 'account-1', clientId: 'client-1' });
+  grant.addOIDCScope('openid offline_access');
+  const grantId = await grant.save();
+  const verifier = randomBytes(32).toString('base64url');
+  const code = await new provider.AuthorizationCode({
+    accountId: 'account-1',
+    client,
+    grantId,
+    scope: 'openid offline_access',
+    redirectUri: REDIRECT_URI,
+    codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+    codeChallengeMethod: 'S256',
+    authTime: Math.floor(Date.now() / 1000),
+  }).save();
+  return { code, verifier };
+}
