@@ -122,6 +122,7 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
         if (await kv.setIfAbsent(consumedKey(model, id), epochSeconds(), markerTtl)) return;
 
         if (payload.grantId) {
+          // Kept as long as a grant lives: long past the winning request, and grant ids are never reused.
           await kv.set(reuseRevokedKey(payload.grantId), epochSeconds(), defaultTtl);
           await revokeGrant(payload.grantId);
         }

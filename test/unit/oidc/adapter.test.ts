@@ -283,6 +283,7 @@ async function startProvider(kv: KvStore, jwk: JWK) {
 /** What a finished sign-in leaves behind: a grant and an authorization code bound to a PKCE verifier. */
 async function issueCode(provider: Provider) {
   const client = await provider.Client.find('client-1');
+  if (!client) throw new Error('client-1 is not configured');
   const grant = new provider.Grant({ accountId: 'account-1', clientId: 'client-1' });
   grant.addOIDCScope('openid offline_access');
   const grantId = await grant.save();
@@ -291,6 +292,7 @@ async function issueCode(provider: Provider) {
     accountId: 'account-1',
     client,
     grantId,
+    gty: 'authorization_code',
     scope: 'openid offline_access',
     redirectUri: REDIRECT_URI,
     codeChallenge: createHash('sha256').update(verifier).digest('base64url'),

@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
 import Provider, { type JWK } from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKvAdapterFactory } from '../../../src/oidc/adapter.ts';
 import { createPrivateJwkCipher, SigningKeyDecryptionError } from '../../../src/oidc/key-crypto.ts';
 import { createKeyService, SIGNING_ALGS, type SigningAlg } from '../../../src/oidc/keys.ts';
 import type { SigningKey } from '../../../src/oidc/model.ts';
 import { createEmbeddedBackend } from '../../../src/store/embedded/backend.ts';
+import { createMemoryKv } from '../../../src/store/kv/memory.ts';
 import { createStores, type Stores } from '../../../src/store/stores.ts';
 
 const SECRET = 'test signing-key encryption secret, 32+ characters';
@@ -149,6 +151,18 @@ describe('signing keys', () => {
     expect((await stored()).filter((k) => k.alg === 'RS256').map((k) => k.status)).toEqual(['active']);
   });
 
+  it('signs with the later activation while a promotion has two keys active', async () => {
+    const keys = service();
+    await keys.ensureKeys();
+    const next = await keys.rotate('ES256');
+    advance(1);
+    // The moment inside promote() between activating the next key and retiring the previous one.
+    await stores.signingKeys.update(next.id, { status: 'active', activatedAt: clock.toISOString() });
+
+    const firstEs256 = (await keys.jwks()).keys.find((k) => k.alg === 'ES256');
+    expect(firstEs256?.kid).toBe(next.publicJwk.kid);
+  });
+
   it('is accepted by oidc-provider, which serves exactly the public keys and signs with the active ones', async () => {
     const keys = service();
     await keys.ensureKeys();
@@ -171,7 +185,9 @@ describe('signing keys', () => {
  * same way ID tokens do: the keystore's first match).
  */
 async function serve(jwks: { keys: JWK[] }) {
+  const kv = createMemoryKv();
   const provider = new Provider('http://localhost:3000', {
+    adapter: createKvAdapterFactory(kv),
     jwks,
     clients: [{
       client_id: 'service', client_secret: 'secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
@@ -209,6 +225,7 @@ async function serve(jwks: { keys: JWK[] }) {
     return { published, signingKids };
   } finally {
     server.close();
+    await kv.close();
   }
 }
 
