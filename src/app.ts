@@ -11,6 +11,7 @@ import { createHealthRouter } from './http/health.ts';
 import { requestId } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static.ts';
+import { createDemoRouter } from './demo/router.ts';
 import { createCsrf } from './interaction/csrf.ts';
 import { createInteractionRouter } from './interaction/router.ts';
 import { createJourneyStates } from './interaction/state.ts';
@@ -48,7 +49,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: config.secrets.keyEncryptionKey, logger });
   await keys.ensureKeys();
   const grantContexts = createGrantContexts(kv);
-  const KvAdapter = createKvAdapterFactory(kv);
+  const kvAdapter = createKvAdapterFactory(kv);
   const clientAdapter = createClientAdapter(stores.clients);
   const findAccount = createFindAccount({ stores, grantContexts, catalog: deps.catalog });
   const providers = await createProviderHolder({
@@ -59,7 +60,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
       issuer: config.server.publicUrl,
       jwks: await keys.jwks(),
       cookieKeys: config.secrets.cookieKeys,
-      adapter: (name: string) => (name === 'Client' ? clientAdapter : new KvAdapter(name)),
+      adapter: (name: string) => (name === 'Client' ? clientAdapter : kvAdapter(name)),
       findAccount,
       trustProxy: config.server.trustProxy,
     }),
@@ -84,6 +85,9 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(staticAssets(STATIC_DIR));
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+  if (config.environment === 'development') {
+    app.use(createDemoRouter({ issuer: config.server.publicUrl, kv }).routes());
+  }
   // oidc-provider is itself a Koa app; its middleware runs in our context, at the root (issuer = publicUrl).
   const composed = new WeakMap<object, Koa.Middleware>();
   app.use((ctx, next) => {

@@ -2,8 +2,9 @@ import type { KvStore } from '../common/kv.ts';
 
 /*
  * What a sign-in decided beyond the account: the organisation chosen for it. oidc-provider's Grant keeps only
- * its own fields, so the choice lives beside it in the KV store, in the grant's key group (revoking the grant
- * removes it) and for the grant's lifetime. Tokens carry their grantId, so claims for an ID token, userinfo or
+ * its own fields, so the choice lives beside it in the KV store for the grant's lifetime. It stays out of the
+ * grant's token group: revoking one access token revokes the grant's tokens, not the grant, and later tokens
+ * of the same grant still need their organisation. Tokens carry their grantId, so claims for an ID token, userinfo or
  * a refreshed token all find the organisation of the sign-in that issued them, never another membership's.
  */
 export interface GrantContext {
@@ -18,7 +19,7 @@ export interface GrantContexts {
 export function createGrantContexts(kv: KvStore): GrantContexts {
   const key = (grantId: string) => `grant-context:${grantId}`;
   return {
-    save: (grantId, context, ttlSeconds) => kv.set(key(grantId), context, ttlSeconds, { groups: [`oidc:grant:${grantId}`] }),
+    save: (grantId, context, ttlSeconds) => kv.set(key(grantId), context, ttlSeconds),
     find: (grantId) => kv.get<GrantContext>(key(grantId)),
   };
 }

@@ -3,6 +3,8 @@ import { NotFoundError, UnavailableError, ValidationError } from '../common/erro
 import { newId } from '../common/ids.ts';
 import type { DocumentCollection } from './collection.ts';
 
+// Each failed attempt means another writer's change landed, so this bounds how many writers may race on one
+// object before a caller is told to retry later (503); well above what one object sees in practice.
 const MAX_ATTEMPTS = 20;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;

@@ -211,6 +211,16 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
         expect((await stores.organizations.findByVerifiedDomain(domain))?.id).toBe(second.id);
       });
 
+      it('organizations: of two organisations verifying one domain at the same moment, exactly one wins', async () => {
+        const domain = `race${Date.now()}.example`;
+        const [x, y] = await Promise.all([stores.organizations.create(sample.orgDraft()), stores.organizations.create(sample.orgDraft())]);
+        const results = await Promise.allSettled([x!, y!].map((org) =>
+          stores.organizations.update(org.id, { domains: [{ domain, verified: true }] })));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const winner = results[0]!.status === 'fulfilled' ? x! : y!;
+        expect((await stores.organizations.findByVerifiedDomain(domain))?.id).toBe(winner.id);
+      });
+
       it('groups: name unique per organisation case-insensitively, free in another organisation', async () => {
         const group = await stores.groups.create(sample.groupDraft('org-a', { name: 'Image  Editors' }));
         await expect(stores.groups.create(sample.groupDraft('org-a', { name: 'image editors' })))

@@ -11,11 +11,18 @@ export interface RelyingParty {
 }
 
 /** A relying app as openid-client sees it, from the provider's discovery document. */
-export async function relyingParty(issuer: string, clientId: string, secret?: string): Promise<RelyingParty> {
+export async function relyingParty(
+  issuer: string, clientId: string, secret?: string, route?: (url: string) => string,
+): Promise<RelyingParty> {
   const auth = secret ? client.ClientSecretBasic(secret) : client.None();
+  const routed: client.CustomFetch | undefined = route
+    ? (url, options) => fetch(route(url), options as RequestInit)
+    : undefined;
   const config = await client.discovery(new URL(issuer), clientId, { redirect_uris: [CALLBACK] }, auth, {
     execute: [client.allowInsecureRequests],
+    ...(routed ? { [client.customFetch]: routed } : {}),
   });
+  if (routed) config[client.customFetch] = routed;
   return { config, clientId };
 }
 

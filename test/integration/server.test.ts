@@ -26,6 +26,19 @@ describe('the server process', () => {
     }
   });
 
+  it('keeps what it wrote through the stores across a restart (same signing keys, same demo world)', async () => {
+    const first = await startProcess({ BRIDGEKEEPER_DATA_DIR: dataDir });
+    const jwksBefore = await (await fetch(`${first.url}/jwks`)).json();
+    expect(await first.stop()).toBe(0);
+    const second = await startProcess({ BRIDGEKEEPER_DATA_DIR: dataDir });
+    try {
+      expect(await (await fetch(`${second.url}/jwks`)).json()).toEqual(jwksBefore);
+      expect(second.output()).toMatch(/"unchanged":\{[^}]*"organizations":1/);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('answers unknown paths with a JSON 404 and no internals', async () => {
     const server = await startProcess({ BRIDGEKEEPER_DATA_DIR: dataDir });
     try {

@@ -12,6 +12,8 @@ export type Backends = 'embedded' | 'redis+ferretdb';
 
 export interface TestServer extends RunningServer {
   issuer: string;
+  /** Where this instance really listens (differs from the issuer for instances behind one public URL). */
+  direct: string;
   config: Config;
   stop(): Promise<void>;
 }
@@ -24,14 +26,14 @@ export interface TestServer extends RunningServer {
 export async function startBridgekeeper(options: {
   backends: Backends;
   bootstrap: string;
-  shared?: { database: string; keyPrefix: string; port?: number; dataDir?: string };
+  shared?: { database: string; keyPrefix: string; publicUrl?: string };
   env?: Record<string, string>;
 }): Promise<TestServer> {
-  const port = options.shared?.port ?? await freePort();
-  const dataDir = options.shared?.dataDir ?? await mkdtemp(join(tmpdir(), 'bk-it-'));
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'bk-it-'));
   const env: Record<string, string> = {
     BRIDGEKEEPER_SERVER__PORT: String(port),
-    BRIDGEKEEPER_SERVER__PUBLIC_URL: `http://127.0.0.1:${port}`,
+    BRIDGEKEEPER_SERVER__PUBLIC_URL: options.shared?.publicUrl ?? `http://127.0.0.1:${port}`,
     BRIDGEKEEPER_DATA_DIR: dataDir,
     BRIDGEKEEPER_BOOTSTRAP__FILE: options.bootstrap,
     BRIDGEKEEPER_LOG__LEVEL: 'silent',
@@ -49,10 +51,11 @@ export async function startBridgekeeper(options: {
   return {
     ...server,
     issuer: config.server.publicUrl,
+    direct: `http://127.0.0.1:${port}`,
     config,
     async stop() {
       await server.close();
-      if (!options.shared?.dataDir) await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

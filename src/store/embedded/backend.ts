@@ -54,7 +54,7 @@ export function createEmbeddedBackend(options: { dataDir: string } | { memory: t
   };
 }
 
-function createTable(db: DatabaseSync, spec: CollectionSpec<Entity>): void {
+function createTable<T extends Entity>(db: DatabaseSync, spec: CollectionSpec<T>): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ${quote(spec.name)} (
     id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID`);
 }

@@ -1,0 +1,205 @@
+import type { Model } from 'mongoose';
+import type { Entity } from '../../common/entity.ts';
+import { ConflictError, UnavailableError } from '../../common/errors.ts';
+import type { CollectionSpec, DocumentCollection } from '../collection.ts';
+import { createArrayKeys, type ArrayKeys, type KeyEntry, type Reservation, type UniqueKeyDocument } from './array-keys.ts';
+import type { Claims } from './claims.ts';
+import { duplicateIndex, guarded, isDuplicateKey } from './errors.ts';
+import { toMongoFilter } from './filters.ts';
+import { KEYS_FIELD, keyOfIndexName } from './schemas.ts';
+
+/*
+ * A collection of one spec in MongoDB / FerretDB.
+ * - Documents come back shaped exactly like the model: `id` for `_id`, no derived `_keys`, nothing of mongoose.
+ * - Single-valued unique keys: unique indexes on `_keys.<name>`, enforced by the server on insert and replace.
+ * - Array-valued unique keys: reservations in `unique_keys` (array-keys.ts).
+ * - `replace` is made a compare-and-set by the claim "<document>@<expected version>" (claims.ts), because
+ *   FerretDB v1's `replaceOne({ _id, version })` is not one. The claim also covers the reservations.
+ */
+
+export interface StoredDocument {
+  _id: string;
+  version: number;
+  [field: string]: unknown;
+}
+
+export interface MongoCollectionDeps<T extends Entity> {
+  spec: CollectionSpec<T>;
+  model: Model<StoredDocument>;
+  singleKeys: readonly string[];
+  arrayKeys: readonly string[];
+  claims: Claims;
+  /** `unique_keys`, where the values of array keys are reserved. */
+  uniqueKeys: Model<UniqueKeyDocument>;
+}
+
+export function createMongoCollection<T extends Entity>(deps: MongoCollectionDeps<T>): DocumentCollection<T> {
+  const { spec, model, singleKeys, arrayKeys, claims } = deps;
+
+  function singleKey(doc: T, key: string): string {
+    const value = spec.unique[key]?.(doc);
+    if (typeof value !== 'string') throw new Error(`${spec.name}: unique key "${key}" must derive a string`);
+    return value;
+  }
+
+  function arrayEntries(doc: T): KeyEntry[] {
+    return arrayKeys.flatMap((key) => {
+      const values = spec.unique[key]?.(doc);
+      if (!Array.isArray(values)) throw new Error(`${spec.name}: unique key "${key}" must derive an array`);
+      return [...new Set<string>(values)].map((value): KeyEntry => [key, value]);
+    });
+  }
+
+  /** The document as stored, cast and checked by the schema (an unknown field throws). */
+  async function toStored(doc: T): Promise<StoredDocument> {
+    const { id, ...fields } = doc as T & Record<string, unknown>;
+    const keys = Object.fromEntries(singleKeys.map((key) => [key, singleKey(doc, key)]));
+    const hydrated = new model({ ...fields, _id: id, ...(singleKeys.length > 0 ? { [KEYS_FIELD]: keys } : {}) });
+    await hydrated.validate();
+    return hydrated.toObject({ minimize: false, virtuals: false, versionKey: false, getters: false, depopulate: true }) as StoredDocument;
+  }
+
+  function fromStored(stored: StoredDocument): T {
+    const { _id, [KEYS_FIELD]: _keys, ...fields } = stored;
+    return { id: _id, ...fields } as unknown as T;
+  }
+
+  const fromFound = (stored: StoredDocument | null) => (stored ? fromStored(stored) : undefined);
+
+  const findById = async (id: string) => fromFound(await model.findById(id).lean<StoredDocument>());
+
+  const holdsEntry = (doc: T | undefined, key: string, value: string) =>
+    doc !== undefined && arrayEntries(doc).some(([k, v]) => k === key && v === value);
+
+  const holds = async (docId: string, key: string, value: string) => holdsEntry(await findById(docId), key, value);
+
+  const reservations: ArrayKeys | undefined = arrayKeys.length === 0
+    ? undefined
+    : createArrayKeys({ model: deps.uniqueKeys, claims, collection: spec.name, noun: spec.noun, holds });
+
+  /** Which key a duplicate-key error is about: as the server named it, else found by looking for the holder. */
+  async function conflictKey(error: unknown, doc: T, inserting: boolean): Promise<string> {
+    const named = duplicateIndex(error);
+    if (named && 'field' in named) return named.field === '_id' ? 'id' : named.field.replace(`${KEYS_FIELD}.`, '');
+    const fromIndex = named && keyOfIndexName(named.indexName);
+    if (fromIndex) return fromIndex;
+    if (inserting && (await model.exists({ _id: doc.id }))) return 'id';
+    for (const key of singleKeys) {
+      if (await model.exists({ [`${KEYS_FIELD}.${key}`]: singleKey(doc, key), _id: { $ne: doc.id } })) return key;
+    }
+    // The holder is gone already; name the likeliest key.
+    return inserting ? 'id' : singleKeys[0] ?? 'id';
+  }
+
+  async function conflict(error: unknown, doc: T, inserting: boolean): Promise<ConflictError> {
+    return new ConflictError(spec.noun, await conflictKey(error, doc, inserting), { cause: error });
+  }
+
+  /** A reservation left behind is not held by its document, so a later writer takes it over: never fail for it. */
+  async function retireQuietly(held: readonly Reservation[]): Promise<void> {
+    if (reservations && held.length > 0) await reservations.retire(held).catch(() => undefined);
+  }
+
+  /**
+   * Under the document's claim, before its write: reserves the array-key values `doc` adds, and finds the
+   * reservations of those it drops (read now: once the new version is visible, a later writer may reserve them
+   * anew). undefined when the document is no longer at `expectedVersion`.
+   */
+  async function changeReservations(keys: ArrayKeys, doc: T, expectedVersion: number) {
+    const current = await findById(doc.id);
+    if (!current || current.version !== expectedVersion) return undefined;
+    const before = arrayEntries(current);
+    const after = arrayEntries(doc);
+    const has = (entries: KeyEntry[], [key, value]: KeyEntry) => entries.some(([k, v]) => k === key && v === value);
+    const dropped = await keys.heldBy(before.filter((entry) => !has(after, entry)), doc.id);
+    const { reservations: reserved } = await keys.reserve(after.filter((entry) => !has(before, entry)), doc.id, { takeOverOwn: true });
+    return { dropped, reserved };
+  }
+
+  return {
+    insert: (doc) => guarded(async () => {
+      const stored = await toStored(doc);
+      const keys = await reservations?.reserve(arrayEntries(doc), doc.id, { takeOverOwn: false });
+      const reserved = keys?.reservations ?? [];
+      if (keys && !keys.fresh()) {
+        await retireQuietly(reserved);
+        throw new UnavailableError(`${spec.noun} store (reserving unique keys took too long)`);
+      }
+      try {
+        await model.create(stored);
+      } catch (error) {
+        await retireQuietly(reserved);
+        throw isDuplicateKey(error) ? await conflict(error, doc, true) : error;
+      }
+    }),
+
+    findById: (id) => guarded(() => findById(id)),
+
+    findByKey: (key, value) => guarded(async () => {
+      if (singleKeys.includes(key)) {
+        return fromFound(await model.findOne({ [`${KEYS_FIELD}.${key}`]: value }).lean<StoredDocument>());
+      }
+      if (!reservations || !arrayKeys.includes(key)) throw new Error(`${spec.name} has no unique key "${key}"`);
+      // The reservation names the document; the document must still hold the value (a writer may be between steps).
+      const held = await reservations.find(key, value);
+      const doc = held && (await findById(held.docId));
+      return holdsEntry(doc, key, value) ? doc : undefined;
+    }),
+
+    findOne: (where) => guarded(async () =>
+      fromFound(await model.findOne(toMongoFilter(where)).sort({ _id: 1 }).lean<StoredDocument>())),
+
+    list: (where, afterId, limit) => guarded(async () => {
+      const filter = toMongoFilter(where);
+      const after = { _id: { $gt: afterId } };
+      const query = afterId === undefined ? filter : '_id' in filter ? { $and: [filter, after] } : { ...filter, ...after };
+      const rows = await model.find(query).sort({ _id: 1 }).limit(limit).lean<StoredDocument[]>();
+      return rows.map(fromStored);
+    }),
+
+    count: (where) => guarded(() => model.countDocuments(toMongoFilter(where))),
+
+    replace: (doc, expectedVersion) => guarded(async () => {
+      const stored = await toStored(doc);
+      const isCurrent = async () => (await model.exists({ _id: doc.id, version: expectedVersion })) !== null;
+      // createdAt tells a re-created document (same id) from the removed one, whose old claims may linger.
+      const claim = await claims.take(`${spec.name}/${doc.id}/${doc.createdAt}@${expectedVersion}`, isCurrent);
+      if (!claim) return false;
+      let written = false;
+      let reserved: Reservation[] = [];
+      try {
+        let dropped: Reservation[] = [];
+        if (reservations) {
+          const change = await changeReservations(reservations, doc, expectedVersion);
+          if (!change) return false;
+          ({ reserved, dropped } = change);
+        }
+        // Waiters may take the claim over a lease after they first saw it; past half a lease, leave it to them.
+        if (!claim.fresh()) return false;
+        try {
+          written = (await model.replaceOne({ _id: doc.id, version: expectedVersion }, stored)).matchedCount > 0;
+        } catch (error) {
+          throw isDuplicateKey(error) ? await conflict(error, doc, false) : error;
+        }
+        if (written) await retireQuietly(dropped);
+        return written;
+      } finally {
+        if (!written) await retireQuietly(reserved);
+        // A claim left behind only delays the next writer by a lease; it must not fail a write that happened.
+        await (written ? claim.done() : claim.abandon()).catch(() => undefined);
+      }
+    }),
+
+    remove: (id) => guarded(async () => {
+      let held: Reservation[] = [];
+      if (reservations) {
+        const current = await findById(id);
+        if (!current) return false;
+        held = await reservations.heldBy(arrayEntries(current), id);
+      }
+      const { deletedCount } = await model.deleteOne({ _id: id });
+      if (deletedCount > 0) await retireQuietly(held);
+      return deletedCount > 0;
+    }),
+  };
+}

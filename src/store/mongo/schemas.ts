@@ -1,0 +1,230 @@
+import { Schema, type SchemaDefinition, type SchemaDefinitionProperty, type SchemaOptions } from 'mongoose';
+import type { Entity } from '../../common/entity.ts';
+import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from '../../directory/model.ts';
+import { LOGIN_METHODS } from '../../directory/model.ts';
+import type { Connection } from '../../federation/model.ts';
+import type { Client, SigningKey } from '../../oidc/model.ts';
+import type { CollectionSpec } from '../collection.ts';
+
+/*
+ * One mongoose schema per collection of specs.ts, shaped exactly like the model:
+ * - `_id` holds the entity id (a string); no `__v`, no `id` virtual.
+ * - strict 'throw' (and strictQuery 'throw'): a field the schema does not know is an error, not silently dropped.
+ * - minimize off: `details: {}` must read back as `{}`, not disappear.
+ * - Dates stay the ISO strings the model uses, so what was written reads back deep-equal.
+ * - Each single-valued unique key of the spec is stored derived in `_keys.<name>` under a unique index
+ *   (FerretDB has no collations or partial indexes; a normalised field gives case-insensitive uniqueness).
+ *   Array-valued keys live in `unique_keys` instead (see array-keys.ts).
+ */
+
+/** Where derived unique keys are stored; stripped from every document read back. */
+export const KEYS_FIELD = '_keys';
+
+export function uniqueIndexName(key: string): string {
+  return `unique_${key}`;
+}
+
+/** The unique key an index name stands for (`_id_` is the id); FerretDB prefixes names with its table name. */
+export function keyOfIndexName(indexName: string): string | undefined {
+  if (indexName === '_id_' || indexName.endsWith('__id_')) return 'id';
+  return [...indexName.matchAll(/unique_([A-Za-z0-9]+)/g)].at(-1)?.[1];
+}
+
+/** Every model field but the entity's own, each required, so a model change that the schema misses fails to compile. */
+type Fields<T extends Entity> = { [K in Exclude<keyof T, keyof Entity>]-?: SchemaDefinitionProperty };
+
+const SUBDOCUMENT: SchemaOptions = { _id: false, id: false, strict: 'throw', minimize: false };
+
+/** A string enum; written as a record so that a value the model adds or drops fails to compile here. */
+function oneOf<V extends string>(values: Record<V, true>): SchemaDefinitionProperty {
+  return { type: String, enum: Object.keys(values) };
+}
+
+const loginMethod = { type: String, enum: LOGIN_METHODS };
+const Mixed = Schema.Types.Mixed;
+
+const roleBinding = new Schema(
+  {
+    role: String,
+    scope: new Schema({ type: { type: String }, ids: [String] }, SUBDOCUMENT),
+  },
+  SUBDOCUMENT,
+);
+
+const organization = {
+  slug: String,
+  name: String,
+  domains: [new Schema({ domain: String, verified: Boolean, verificationToken: String, verifiedAt: String }, SUBDOCUMENT)],
+  loginPolicy: { methods: [loginMethod], googleHostedDomains: [String], ownerPasswordFallback: Boolean },
+  mfaPolicy: oneOf<Organization['mfaPolicy']>({ required: true, optional: true }),
+  limits: { maxUsers: Number, maxGroups: Number },
+} satisfies Fields<Organization>;
+
+const user = {
+  email: String,
+  name: String,
+  passwordHash: String,
+  emailVerified: Boolean,
+  mfaOptIn: Boolean,
+  status: oneOf<User['status']>({ active: true, disabled: true }),
+  lastLoginAt: String,
+} satisfies Fields<User>;
+
+const membership = {
+  orgId: String,
+  userId: String,
+  roles: [roleBinding],
+  groupIds: [String],
+  status: oneOf<Membership['status']>({ invited: true, active: true, suspended: true }),
+  source: oneOf<Membership['source']>({ invite: true, jit: true, scim: true, bootstrap: true }),
+  loginMethods: [loginMethod],
+} satisfies Fields<Membership>;
+
+const group = { orgId: String, name: String, description: String, roles: [roleBinding] } satisfies Fields<Group>;
+
+const connection = {
+  orgId: String,
+  kind: oneOf<Connection['kind']>({ saml: true, google: true }),
+  name: String,
+  enabled: Boolean,
+  settings: Mixed,
+  mapping: Mixed,
+  jit: { enabled: Boolean, defaultRoles: [String] },
+} satisfies Fields<Connection>;
+
+const client = {
+  name: String,
+  redirectUris: [String],
+  postLogoutRedirectUris: [String],
+  grantTypes: [oneOf<Client['grantTypes'][number]>({ authorization_code: true, refresh_token: true, client_credentials: true })],
+  tokenEndpointAuthMethod: oneOf<Client['tokenEndpointAuthMethod']>({
+    client_secret_basic: true, client_secret_post: true, private_key_jwt: true, none: true,
+  }),
+  clientSecretHash: String,
+  firstParty: Boolean,
+  allowedOrgIds: [String],
+  idTokenSignedResponseAlg: oneOf<Client['idTokenSignedResponseAlg']>({ ES256: true, RS256: true }),
+} satisfies Fields<Client>;
+
+const signingKey = {
+  alg: oneOf<SigningKey['alg']>({ ES256: true, RS256: true }),
+  publicJwk: Mixed,
+  encryptedPrivateJwk: String,
+  status: oneOf<SigningKey['status']>({ next: true, active: true, retired: true }),
+  activatedAt: String,
+  retiredAt: String,
+} satisfies Fields<SigningKey>;
+
+const invitation = {
+  orgId: String,
+  email: String,
+  roles: [roleBinding],
+  groupIds: [String],
+  loginMethods: [loginMethod],
+  tokenHash: String,
+  invitedBy: String,
+  expiresAt: String,
+  status: oneOf<Invitation['status']>({ pending: true, accepted: true, revoked: true }),
+  acceptedAt: String,
+} satisfies Fields<Invitation>;
+
+const apiKey = {
+  orgId: String,
+  name: String,
+  prefix: String,
+  secretHash: String,
+  createdBy: String,
+  lastUsedAt: String,
+  revokedAt: String,
+} satisfies Fields<ApiKey>;
+
+const auditEvent = {
+  orgId: String,
+  actor: String,
+  action: String,
+  target: String,
+  outcome: oneOf<AuditEvent['outcome']>({ success: true, failure: true }),
+  requestId: String,
+  ip: String,
+  details: Mixed,
+} satisfies Fields<AuditEvent>;
+
+interface CollectionShape {
+  fields: SchemaDefinition;
+  /** Unique keys of the spec whose value is a set (kept in `unique_keys`); every other key is single-valued. */
+  arrayKeys?: readonly string[];
+}
+
+const shapes: Readonly<Record<string, CollectionShape>> = {
+  organizations: { fields: organization, arrayKeys: ['verifiedDomain'] },
+  users: { fields: user },
+  memberships: { fields: membership },
+  groups: { fields: group },
+  connections: { fields: connection },
+  clients: { fields: client },
+  signing_keys: { fields: signingKey },
+  invitations: { fields: invitation },
+  api_keys: { fields: apiKey },
+  audit_events: { fields: auditEvent },
+};
+
+export interface MongoCollectionSchema {
+  schema: Schema;
+  /** Keys stored in `_keys.<name>` under a unique index. */
+  singleKeys: string[];
+  /** Keys reserved in `unique_keys`. */
+  arrayKeys: string[];
+}
+
+const TOP_LEVEL: SchemaOptions = {
+  versionKey: false,
+  id: false,
+  strict: 'throw',
+  strictQuery: 'throw',
+  minimize: false,
+  timestamps: false,
+  // Indexes are built by the backend's prepare(), collections by their first write; commands never queue.
+  autoIndex: false,
+  autoCreate: false,
+  bufferCommands: false,
+};
+
+/** The schema of a spec's collection, with its derived-key fields and indexes. Throws when spec and schema disagree. */
+export function mongoSchemaFor<T extends Entity>(spec: CollectionSpec<T>): MongoCollectionSchema {
+  const shape = shapes[spec.name];
+  if (!shape) throw new Error(`no MongoDB schema for collection "${spec.name}"`);
+  const keys = Object.keys(spec.unique);
+  const arrayKeys = [...(shape.arrayKeys ?? [])];
+  for (const key of arrayKeys) {
+    if (!keys.includes(key)) throw new Error(`${spec.name}: array key "${key}" is not a unique key of the spec`);
+  }
+  const singleKeys = keys.filter((key) => !arrayKeys.includes(key));
+
+  const schema = new Schema(
+    {
+      _id: String,
+      ...shape.fields,
+      ...(singleKeys.length > 0 ? { [KEYS_FIELD]: Object.fromEntries(singleKeys.map((key) => [key, String])) } : {}),
+      createdAt: String,
+      updatedAt: String,
+      version: Number,
+    },
+    { ...TOP_LEVEL, collection: spec.name },
+  );
+  for (const key of singleKeys) {
+    schema.index({ [`${KEYS_FIELD}.${key}`]: 1 }, { unique: true, name: uniqueIndexName(key) });
+  }
+  for (const field of spec.indexed) schema.index({ [field]: 1 }, { name: `by_${field}` });
+  return { schema, singleKeys, arrayKeys };
+}
+
+/**
+ * `write_claims`: exclusive rights taken by inserting a known `_id` (see claims.ts). Only the `_id` index.
+ */
+export const writeClaimSchema = new Schema({ _id: String }, { ...TOP_LEVEL, collection: 'write_claims' });
+
+/** `unique_keys`: `_id` = `<collection>/<key>/<value>`, held by document `docId`; `token` names this reservation. */
+export const uniqueKeySchema = new Schema(
+  { _id: String, docId: String, token: String },
+  { ...TOP_LEVEL, collection: 'unique_keys' },
+);

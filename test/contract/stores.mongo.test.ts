@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { UnavailableError } from '../../src/common/errors.ts';
+import { createMongoBackend } from '../../src/store/mongo/backend.ts';
+import { createStores, type Stores } from '../../src/store/stores.ts';
+import { orgDraft, userDraft } from '../support/samples.ts';
+import { freePort } from '../support/services.ts';
+import { runStoreContract } from './stores.contract.ts';
+
+/*
+ * The store contract on a real MongoDB-protocol server: FerretDB from the global set-up, a fresh database per
+ * run, dropped afterwards. No server means the suite fails; it is never skipped.
+ */
+
+function mongoUrl(): string {
+  const url = inject('mongoUrl');
+  if (!url) throw new Error('the test set-up provided no MongoDB URL');
+  return url;
+}
+
+async function freshDatabase(): Promise<{ url: string; dbName: string; drop: () => Promise<void> }> {
+  const url = mongoUrl();
+  const dbName = `bk_test_${randomBytes(6).toString('hex')}`;
+  return {
+    url,
+    dbName,
+    // Over a connection of its own: the contract closes the backend before cleaning up.
+    async drop() {
+      const connection = await mongoose.createConnection(url, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
+      try {
+        await connection.dropDatabase();
+      } finally {
+        await connection.close();
+      }
+    },
+  };
+}
+
+runStoreContract('mongodb (FerretDB)', async () => {
+  const { url, dbName, drop } = await freshDatabase();
+  return { backend: await createMongoBackend({ url, dbName, serverSelectionTimeoutMS: 5_000 }), cleanup: drop };
+});
+
+/*
+ * Without multi-document transactions a writer that dies between steps leaves a write claim or a key
+ * reservation behind (src/store/mongo/claims.ts, array-keys.ts). These plant such leftovers directly.
+ */
+describe('mongodb backend: leftovers of a writer that died', () => {
+  const LEASE_MS = 400;
+  let stores: Stores;
+  let raw: Connection;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    stores = await createStores(await createMongoBackend({ url: db.url, dbName: db.dbName, leaseMs: LEASE_MS }));
+    raw = await mongoose.createConnection(db.url, { dbName: db.dbName }).asPromise();
+  });
+  afterAll(async () => {
+    await stores?.close();
+    await raw?.close();
+    await drop?.();
+  });
+
+  const plant = (collection: string, doc: Record<string, unknown>) =>
+    raw.collection<{ _id: string }>(collection).insertOne(doc as { _id: string });
+
+  it('a claim left on a version delays the next update by about one lease, then is cleared', async () => {
+    const org = await stores.organizations.create(orgDraft());
+    await plant('write_claims', { _id: `organizations/${org.id}/${org.createdAt}@1#0` });
+    const started = performance.now();
+    const updated = await stores.organizations.update(org.id, { name: 'After a crash' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(LEASE_MS * 0.9);
+    expect(updated.version).toBe(2);
+    expect(await raw.collection('write_claims').countDocuments()).toBe(0);
+  });
+
+  it('a reservation whose document never got written is taken over after a lease', async () => {
+    const domain = `crashed-${randomBytes(4).toString('hex')}.example`;
+    await plant('unique_keys', { _id: `organizations/verifiedDomain/${domain}`, docId: 'never-written', token: 'left-over' });
+    expect(await stores.organizations.findByVerifiedDomain(domain)).toBeUndefined();
+
+    const org = await stores.organizations.create(orgDraft({ domains: [{ domain, verified: true }] }));
+    expect((await stores.organizations.findByVerifiedDomain(domain))?.id).toBe(org.id);
+  });
+
+  it('a reservation whose document holds the value conflicts at once', async () => {
+    const domain = `held-${randomBytes(4).toString('hex')}.example`;
+    await stores.organizations.create(orgDraft({ domains: [{ domain, verified: true }] }));
+    const started = performance.now();
+    await expect(stores.organizations.create(orgDraft({ domains: [{ domain, verified: true }] })))
+      .rejects.toMatchObject({ code: 'conflict', key: 'verifiedDomain' });
+    expect(performance.now() - started).toBeLessThan(LEASE_MS);
+  });
+
+  it('a leftover reservation naming the document itself does not make it wait', async () => {
+    const domain = `own-${randomBytes(4).toString('hex')}.example`;
+    const org = await stores.organizations.create(orgDraft({ domains: [{ domain, verified: false }] }));
+    await plant('unique_keys', { _id: `organizations/verifiedDomain/${domain}`, docId: org.id, token: 'left-over' });
+    const started = performance.now();
+    await stores.organizations.update(org.id, { domains: [{ domain, verified: true }] });
+    expect(performance.now() - started).toBeLessThan(LEASE_MS);
+    expect((await stores.organizations.findByVerifiedDomain(domain))?.id).toBe(org.id);
+  });
+
+  it('refuses fields the schema does not know and filters it cannot express', async () => {
+    await expect(stores.users.create({ ...userDraft(), nickname: 'x' } as never)).rejects.toThrow(/nickname/);
+    await expect(stores.users.list({ where: { status: { $ne: 'active' } as never } })).rejects.toThrow(/\$ne/);
+    await expect(stores.users.list({ where: { status: { $in: [{ $gt: '' }] } as never } })).rejects.toThrow(/type object/);
+  });
+});
+
+describe('mongodb backend: unreachable server', () => {
+  it('answers UnavailableError when it cannot connect', async () => {
+    const url = `mongodb://127.0.0.1:${await freePort()}/`;
+    await expect(createMongoBackend({ url, dbName: 'none', serverSelectionTimeoutMS: 500 }))
+      .rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('answers UnavailableError once closed', async () => {
+    const { url, dbName, drop } = await freshDatabase();
+    const stores = await createStores(await createMongoBackend({ url, dbName }));
+    await stores.close();
+    await expect(stores.ping()).rejects.toBeInstanceOf(UnavailableError);
+    await expect(stores.users.find('any')).rejects.toBeInstanceOf(UnavailableError);
+    await drop();
+  });
+});
