@@ -45,6 +45,8 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const { config, logger, stores, kv } = deps;
   const app = new Koa({ proxy: config.server.trustProxy });
   app.silent = true; // errors are logged by errorHandler, with the request id
+  // oidc-provider's middleware runs in this app's context, so its signed cookies use this app's keys.
+  app.keys = config.secrets.cookieKeys;
 
   const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: config.secrets.keyEncryptionKey, logger });
   await keys.ensureKeys();
@@ -63,6 +65,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
       adapter: (name: string) => (name === 'Client' ? clientAdapter : kvAdapter(name)),
       findAccount,
       trustProxy: config.server.trustProxy,
+      logger,
     }),
   });
 

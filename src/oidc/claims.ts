@@ -6,7 +6,7 @@ import type { GrantContexts } from './grant-context.ts';
 
 /* Scopes and the claims they release. `sub` is the user's opaque id, never the email. */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   profile: ['name'],
   organization: ['org_id', 'org'],

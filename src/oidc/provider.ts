@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import Provider, { type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
 import { SCOPE_CLAIMS } from './claims.ts';
@@ -24,6 +25,7 @@ export interface ProviderDeps {
   adapter: AdapterFactory | (new (name: string) => Adapter);
   findAccount: FindAccount;
   trustProxy: boolean;
+  logger: Logger;
 }
 
 /*
@@ -47,7 +49,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     responseTypes: ['code'],
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
-    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null } as unknown as Configuration['claims'],
+    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     conformIdTokenClaims: false,
     extraParams: ['organization'],
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
@@ -99,6 +101,15 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
+  // oidc-provider reports errors as events; 5xx ones are ours to investigate, the rest are client mistakes.
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    deps.logger.error({ err: error, requestId: ctx.state.requestId }, 'oidc-provider server error');
+  });
+  for (const event of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'introspection.error', 'revocation.error'] as const) {
+    provider.on(event, (ctx: KoaContextWithOIDC, error: Error) => {
+      deps.logger.info({ requestId: ctx.state.requestId, event, error: error.message }, 'oidc request refused');
+    });
+  }
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, actual: string) {
     return clientSecretMatches(this.clientSecret, actual);
   };

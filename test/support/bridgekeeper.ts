@@ -47,7 +47,7 @@ export async function startBridgekeeper(options: {
     env.BRIDGEKEEPER_MONGODB__DATABASE = options.shared?.database ?? `bk_it_${suffix}`;
   }
   const { config } = loadConfig({ env });
-  const server = await startServer(config, createLogger('silent'));
+  const server = await startServer(config, createLogger(process.env.BK_TEST_LOG ?? 'silent'));
   return {
     ...server,
     issuer: config.server.publicUrl,
