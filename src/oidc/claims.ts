@@ -1,7 +1,7 @@
 import type { Account, FindAccount } from 'oidc-provider';
 import type { Catalog } from '../directory/catalog.ts';
 import type { Stores } from '../store/stores.ts';
-import { expandBindings } from '../directory/permissions.ts';
+import { bindingProblems, expandBindings } from '../directory/permissions.ts';
 import type { GrantContexts } from './grant-context.ts';
 
 /* Scopes and the claims they release. `sub` is the user's opaque id, never the email. */
@@ -46,7 +46,11 @@ export function createFindAccount(deps: AccountDeps): FindAccount {
         if (!org || membership?.status !== 'active') return base;
         const groups = (await Promise.all(membership.groupIds.map((id) => deps.stores.groups.find(id))))
           .filter((group) => group !== undefined && group.orgId === org.id);
-        const expanded = expandBindings(deps.catalog, [...membership.roles, ...groups.flatMap((g) => g!.roles)]);
+        // A binding the catalog no longer accepts (a role an operator removed) grants nothing rather than
+        // making every token of the member fail.
+        const bindings = [...membership.roles, ...groups.flatMap((g) => g!.roles)]
+          .filter((binding) => bindingProblems(deps.catalog, [binding]).length === 0);
+        const expanded = expandBindings(deps.catalog, bindings);
         const resourcePermissions: Record<string, string[]> = {};
         for (const { permission, scope } of expanded.scoped) {
           for (const id of scope.ids) (resourcePermissions[`${scope.type}:${id}`] ??= []).push(permission);

@@ -15,12 +15,23 @@ describe('two instances sharing Redis and the database', () => {
   beforeAll(async () => {
     const suffix = Math.random().toString(36).slice(2, 10);
     const shared = { database: `bk_pair_${suffix}`, keyPrefix: `bk-pair-${suffix}:`, publicUrl: `http://127.0.0.1:${await freePort()}` };
-    a = await startBridgekeeper({ backends: 'redis+ferretdb', bootstrap: WORLD, shared });
-    b = await startBridgekeeper({ backends: 'redis+ferretdb', bootstrap: WORLD, shared });
+    // Behind one load balancer: the public URL is the balancer's, which sets X-Forwarded-Host/Proto.
+    const env = { BRIDGEKEEPER_SERVER__TRUST_PROXY: 'true' };
+    a = await startBridgekeeper({ backends: 'redis+ferretdb', bootstrap: WORLD, shared, env });
+    b = await startBridgekeeper({ backends: 'redis+ferretdb', bootstrap: WORLD, shared, env });
   });
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
+  });
+
+  it('announce the public https issuer and endpoints behind a TLS-terminating proxy', async () => {
+    const response = await fetch(`${b.direct}/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-host': new URL(a.issuer).host, 'x-forwarded-proto': 'https' },
+    });
+    const metadata = await response.json() as Record<string, string>;
+    expect(metadata.issuer).toBe(a.issuer);
+    expect(metadata.token_endpoint).toBe(`https://${new URL(a.issuer).host}/token`);
   });
 
   it('serve identical JWKS', async () => {
@@ -33,18 +44,19 @@ describe('two instances sharing Redis and the database', () => {
     const browser = new Browser();
     let turn = 0;
     const seen = new Set<string>();
+    const publicHost = new URL(a.issuer).host;
     browser.route = (url) => {
-      if (!url.startsWith(a.issuer)) return url;
+      if (!url.startsWith(a.issuer)) return { url };
       const target = [a, b][turn++ % 2]!.direct;
       seen.add(target);
-      return target + url.slice(a.issuer.length);
+      return { url: target + url.slice(a.issuer.length), headers: { 'x-forwarded-host': publicHost, 'x-forwarded-proto': 'http' } };
     };
     // The relying app reaches the provider through the same balancer.
-    const rp = await relyingParty(a.issuer, 'rp-first', 'first-party-secret-0123456789abcdef', (url) => browser.route(url));
+    const rp = await relyingParty(a.issuer, 'rp-first', 'first-party-secret-0123456789abcdef', browser.route);
     const started = await authorizationUrl(rp);
     const callback = await signIn(browser, started, { email: 'ada@acme.test' });
     const tokens = await exchange(rp, started, callback);
-    expect(seen.size).toBe(2);
+    expect([...seen].sort()).toEqual([a.direct, b.direct].sort());
 
     const jwksFromB = createRemoteJWKSet(new URL(`${b.direct}/jwks`));
     const { payload } = await jwtVerify(tokens.id_token!, jwksFromB, { issuer: a.issuer, audience: 'rp-first' });

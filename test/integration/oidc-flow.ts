@@ -12,11 +12,16 @@ export interface RelyingParty {
 
 /** A relying app as openid-client sees it, from the provider's discovery document. */
 export async function relyingParty(
-  issuer: string, clientId: string, secret?: string, route?: (url: string) => string,
+  issuer: string, clientId: string, secret?: string, route?: Browser['route'],
 ): Promise<RelyingParty> {
   const auth = secret ? client.ClientSecretBasic(secret) : client.None();
   const routed: client.CustomFetch | undefined = route
-    ? (url, options) => fetch(route(url), options as RequestInit)
+    ? (url, options) => {
+      const target = route(url);
+      const headers = new Headers(options.headers as HeadersInit);
+      for (const [name, value] of Object.entries(target.headers ?? {})) headers.set(name, value);
+      return fetch(target.url, { ...(options as RequestInit), headers });
+    }
     : undefined;
   const config = await client.discovery(new URL(issuer), clientId, { redirect_uris: [CALLBACK] }, auth, {
     execute: [client.allowInsecureRequests],

@@ -15,8 +15,11 @@ export class Browser {
   readonly jar = new CookieJar();
   /** Every URL visited, redirects included (as addressed, before any rewrite). */
   readonly history: string[] = [];
-  /** Where a request is really sent: lets a test play load balancer between instances of one deployment. */
-  route: (url: string) => string = (url) => url;
+  /**
+   * Where a request is really sent, with any headers a proxy would add: lets a test play the load balancer
+   * in front of several instances of one deployment.
+   */
+  route: (url: string) => { url: string; headers?: Record<string, string> } = (url) => ({ url });
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
     this.history.push(url);
@@ -29,7 +32,9 @@ export class Browser {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(this.route(url), { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const routed = this.route(url);
+    for (const [name, value] of Object.entries(routed.headers ?? {})) headers.set(name, value);
+    const response = await fetch(routed.url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
     return { status: response.status, url, headers: response.headers, body: await response.text() };
   }
