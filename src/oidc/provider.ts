@@ -105,8 +105,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     deps.logger.error({ err: error, requestId: ctx.state.requestId }, 'oidc-provider server error');
   });
-  for (const event of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'introspection.error', 'revocation.error'] as const) {
-    provider.on(event, (ctx: KoaContextWithOIDC, error: Error) => {
+  const onError = provider.on.bind(provider) as (event: string, listener: (ctx: KoaContextWithOIDC, error: Error) => void) => unknown;
+  for (const event of ['authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'introspection.error', 'revocation.error']) {
+    onError(event, (ctx, error) => {
       deps.logger.info({ requestId: ctx.state.requestId, event, error: error.message }, 'oidc request refused');
     });
   }

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { expect } from 'vitest';
-import { Browser, isPage, type Page } from '../support/browser.ts';
+import { isPage, type Browser, type Page } from '../support/browser.ts';
 
 export const CALLBACK = 'https://rp.example.test/callback';
 export const PASSWORD = 'correct horse battery staple';
@@ -18,7 +18,7 @@ export async function relyingParty(
   const routed: client.CustomFetch | undefined = route
     ? (url, options) => {
       const target = route(url);
-      const headers = new Headers(options.headers as HeadersInit);
+      const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
       for (const [name, value] of Object.entries(target.headers ?? {})) headers.set(name, value);
       return fetch(target.url, { ...(options as RequestInit), headers });
     }
