@@ -13,6 +13,8 @@ import { openKv, openStores } from './store/open.ts';
 export interface RunningServer {
   url: string;
   port: number;
+  /** Picks up a change of the signing keys now instead of at the next periodic check. */
+  refreshSigningKeys(): Promise<boolean>;
   /** Stops accepting connections, waits for open requests (bounded), then closes the stores. */
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     url: `http://${config.server.host}:${port}`,
     port,
+    refreshSigningKeys: () => providers.refresh(),
     close: () => (closing ??= close()),
   };
 }

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyService } from '../../src/oidc/keys.ts';
+import { openStores } from '../../src/store/open.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { startBridgekeeper, type Backends, type TestServer } from '../support/bridgekeeper.ts';
 import { authorizationUrl, CALLBACK, exchange, relyingParty, signIn, type RelyingParty } from './oidc-flow.ts';
@@ -235,6 +237,18 @@ describe.each<Backends>(['embedded', 'redis+ferretdb'])('password sign-in with o
     expect(new URL(page.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 
+  it('gives no access through a suspended membership or to a client the organisation may not use', async () => {
+    const suspended = await authorizationUrl(rp);
+    await expect(signIn(new Browser(), suspended, { email: 'suspended@acme.test' })).rejects.toThrow(/unexpected page 403[\s\S]*No access/);
+    const globexOnly = await relyingParty(server.issuer, 'rp-globex-only', FIRST_PARTY_SECRET);
+    const ada = await authorizationUrl(globexOnly);
+    await expect(signIn(new Browser(), ada, { email: 'ada@acme.test' })).rejects.toThrow(/unexpected page 403[\s\S]*No access/);
+    // A member of both is signed in to the one organisation the client accepts, without being asked.
+    const multi = await authorizationUrl(globexOnly);
+    const claims = (await exchange(globexOnly, multi, await signIn(new Browser(), multi, { email: 'multi@example.test' }))).claims();
+    expect(claims?.org).toBe('globex');
+  });
+
   it('sets the security headers of sign-in pages', async () => {
     const started = await authorizationUrl(rp);
     const page = await new Browser().open(started.url.href, CALLBACK) as Page;
@@ -242,5 +256,46 @@ describe.each<Backends>(['embedded', 'redis+ferretdb'])('password sign-in with o
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.body).not.toMatch(/<script/i);
+  });
+});
+
+describe.each<Backends>(['embedded', 'redis+ferretdb'])('signing key rotation on a running server (%s)', (backends) => {
+  let server: TestServer;
+  let rp: RelyingParty;
+  beforeAll(async () => {
+    server = await startBridgekeeper({ backends, bootstrap: WORLD });
+    rp = await relyingParty(server.issuer, 'rp-first', FIRST_PARTY_SECRET);
+  });
+  afterAll(async () => { await server?.stop(); });
+
+  async function signedKid(): Promise<string> {
+    const started = await authorizationUrl(rp);
+    const tokens = await exchange(rp, started, await signIn(new Browser(), started, { email: 'ada@acme.test' }));
+    return decodeProtectedHeader(tokens.id_token!).kid!;
+  }
+  const publishedKids = async () =>
+    ((await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+
+  it('publishes a new key before signing with it and keeps the old one published after the switch', async () => {
+    // An operator's rotation, made through the store as another instance or the CLI would.
+    const stores = await openStores(server.config);
+    const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: server.config.secrets.keyEncryptionKey });
+    try {
+      const oldKid = await signedKid();
+      const next = await keys.rotate('ES256');
+      expect(await server.refreshSigningKeys()).toBe(true);
+      const nextKid = String(next.publicJwk.kid);
+      expect(await publishedKids()).toContain(nextKid);
+      expect(await signedKid()).toBe(oldKid);
+
+      await keys.promote('ES256');
+      expect(await server.refreshSigningKeys()).toBe(true);
+      const newKid = await signedKid();
+      expect(newKid).not.toBe(oldKid);
+      expect(newKid).toBe(nextKid);
+      expect(await publishedKids()).toEqual(expect.arrayContaining([oldKid, newKid]));
+    } finally {
+      await stores.close();
+    }
   });
 });
