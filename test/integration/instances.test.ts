@@ -34,6 +34,36 @@ describe('two instances sharing Redis and the database', () => {
     expect(metadata.token_endpoint).toBe(`https://${new URL(a.issuer).host}/token`);
   });
 
+  it('set secure cookies when the proxy says the request came over https', async () => {
+    const started = new URL(`${b.direct}/auth`);
+    started.search = new URLSearchParams({
+      client_id: 'rp-first', response_type: 'code', scope: 'openid', redirect_uri: 'https://rp.example.test/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    }).toString();
+    const response = await fetch(started, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-host': new URL(a.issuer).host, 'x-forwarded-proto': 'https' },
+    });
+    expect(response.status).toBe(303);
+    const cookies = response.headers.getSetCookie();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie.toLowerCase()).toContain('; secure');
+  });
+
+  it('redeem one code exactly once when twenty redemptions race across both', async () => {
+    const browser = new Browser();
+    const publicHost = new URL(a.issuer).host;
+    let turn = 0;
+    browser.route = (url) => url.startsWith(a.issuer)
+      ? { url: [a, b][turn++ % 2]!.direct + url.slice(a.issuer.length), headers: { 'x-forwarded-host': publicHost, 'x-forwarded-proto': 'http' } }
+      : { url };
+    const rp = await relyingParty(a.issuer, 'rp-first', 'first-party-secret-0123456789abcdef', browser.route);
+    const started = await authorizationUrl(rp);
+    const callback = await signIn(browser, started, { email: 'ada@acme.test' });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => exchange(rp, started, callback)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
   it('serve identical JWKS', async () => {
     const [fromA, fromB] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.direct}/jwks`)).json()));
     expect(fromA).toEqual(fromB);

@@ -28,8 +28,9 @@ export async function startBridgekeeper(options: {
   bootstrap: string;
   shared?: { database: string; keyPrefix: string; publicUrl?: string };
   env?: Record<string, string>;
+  port?: number;
 }): Promise<TestServer> {
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'bk-it-'));
   const env: Record<string, string> = {
     BRIDGEKEEPER_SERVER__PORT: String(port),

@@ -62,12 +62,16 @@ export class Browser {
   /** Submits the form whose action contains `actionPart`, with its hidden fields plus `fields`. */
   async submit(page: Page, actionPart: string, fields: Record<string, string> = {}, stopAt?: string): Promise<Page | { redirectedTo: string }> {
     const form = findForm(page.body, actionPart);
-    const action = new URL(form.action, page.url).href;
-    return this.follow(await this.request(action, { form: { ...form.fields, ...fields } }), stopAt);
+    const action = new URL(form.action, page.url);
+    if (form.method === 'get') {
+      for (const [name, value] of Object.entries({ ...form.fields, ...fields })) action.searchParams.set(name, value);
+      return this.follow(await this.request(action.href), stopAt);
+    }
+    return this.follow(await this.request(action.href, { form: { ...form.fields, ...fields } }), stopAt);
   }
 }
 
-export function findForm(body: string, actionPart: string): { action: string; fields: Record<string, string> } {
+export function findForm(body: string, actionPart: string): { action: string; method: string; fields: Record<string, string> } {
   const forms = [...body.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
   for (const [, attributes, inner] of forms) {
     const action = /action="([^"]*)"/.exec(attributes!)?.[1];
@@ -78,7 +82,8 @@ export function findForm(body: string, actionPart: string): { action: string; fi
       const type = /type="([^"]*)"/.exec(input!)?.[1];
       if (name && type === 'hidden') fields[decode(name)] = decode(/value="([^"]*)"/.exec(input!)?.[1] ?? '');
     }
-    return { action: decode(action), fields };
+    const method = (/method="([^"]*)"/.exec(attributes!)?.[1] ?? 'get').toLowerCase();
+    return { action: decode(action), method, fields };
   }
   throw new Error(`no form with action containing ${actionPart} in:\n${body.slice(0, 2000)}`);
 }
