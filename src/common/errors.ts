@@ -49,3 +49,27 @@ export class UnavailableError extends AppError {
     super(503, 'service_unavailable', `${service} is unavailable`, options);
   }
 }
+
+/** The caller is known but may not do this (missing permission, self-modification, escalation, ...). */
+export class ForbiddenError extends AppError {
+  constructor(code: string, message: string) {
+    super(403, code, message);
+  }
+}
+
+/** A plan limit would be exceeded (users, groups). 409: the request is fine, the organisation's state is not. */
+export class LimitExceededError extends AppError {
+  readonly limit: number;
+
+  constructor(code: string, message: string, limit: number) {
+    super(409, code, message);
+    this.limit = limit;
+  }
+}
+
+/** The caller did not authenticate, or its credentials are not (or no longer) valid. */
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Authentication required') {
+    super(401, 'unauthenticated', message);
+  }
+}
