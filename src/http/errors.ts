@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { errorPage } from '../../views/signin.ts';
-import { AppError } from '../common/errors.ts';
+import { AppError, ValidationError } from '../common/errors.ts';
 import { PAGE_CSP } from './pages.ts';
 
 /*
@@ -32,7 +32,7 @@ export function errorHandler(logger: Logger): Middleware {
         ctx.set('Content-Security-Policy', PAGE_CSP);
         ctx.body = errorPage({ title: status >= 500 ? 'Something went wrong' : 'This request cannot continue', message, requestId }).value;
       } else {
-        ctx.body = { code, message, requestId };
+        ctx.body = { code, message, requestId, ...(error instanceof ValidationError ? { details: error.details } : {}) };
       }
     }
   };

@@ -48,7 +48,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     responseTypes: ['code'],
     pkce: { required: () => true },
-    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    scopes: ['openid', 'offline_access', 'admin', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     conformIdTokenClaims: false,
     extraParams: ['organization'],
