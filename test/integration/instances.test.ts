@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.ts';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
 import { freePort } from '../support/services.ts';
-import { authorizationUrl, exchange, relyingParty, signIn } from './oidc-flow.ts';
+import { authorizationUrl, exchange, relyingParty, signIn } from '../support/oidc-flow.ts';
 
 const WORLD = fileURLToPath(new URL('../fixtures/oidc-world.yaml', import.meta.url));
 

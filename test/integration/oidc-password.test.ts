@@ -6,7 +6,7 @@ import { createKeyService } from '../../src/oidc/keys.ts';
 import { openStores } from '../../src/store/open.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { startBridgekeeper, type Backends, type TestServer } from '../support/bridgekeeper.ts';
-import { authorizationUrl, CALLBACK, exchange, relyingParty, signIn, type RelyingParty } from './oidc-flow.ts';
+import { authorizationUrl, CALLBACK, exchange, relyingParty, signIn, type RelyingParty } from '../support/oidc-flow.ts';
 
 const WORLD = fileURLToPath(new URL('../fixtures/oidc-world.yaml', import.meta.url));
 const FIRST_PARTY_SECRET = 'first-party-secret-0123456789abcdef';

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { expect } from 'vitest';
-import { isPage, type Browser, type Page } from '../support/browser.ts';
+import { isPage, type Browser, type Page } from './browser.ts';
 
 export const CALLBACK = 'https://rp.example.test/callback';
 export const PASSWORD = 'correct horse battery staple';
