@@ -13,7 +13,7 @@ import type { World } from './world.ts';
  * Everything that would make the import fail or break a rule, against the file and the store, before any write:
  * - no two entries of a list share a natural key; no domain is listed twice or verified by another organisation
  * - every organisation, user and group referred to is in the file or already stored
- * - roles exist in the catalog and are bound on scopes they allow
+ * - roles exist in the catalog, limited to resources where they must be and only to types they accept
  * - membership login methods are allowed by the organisation's login policy (as it will be after the import)
  * - a user gives password or passwordHash, not both; a client's secret and grants fit its authentication method
  * - plan caps (limits.ts), checked only when nothing else is wrong
