@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { ValidationError } from '../common/errors.ts';
+import { issueProblems } from '../common/problems.ts';
 import type { Actor } from '../directory/actor.ts';
 import { API_PREFIX, buildOpenApi } from './openapi.ts';
 import type { Operation } from './route.ts';
@@ -50,8 +51,5 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: string): un
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ValidationError(`invalid ${where}`, parsed.error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  })));
+  throw new ValidationError(`invalid ${where}`, parsed.error.issues.flatMap((issue) => issueProblems(issue, [where])));
 }

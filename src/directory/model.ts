@@ -94,6 +94,8 @@ export interface ApiKey extends Entity {
   prefix: string;
   /** Hash of the secret part; the secret is shown once at creation. */
   secretHash: string;
+  /** What the key may do: it acts with these role bindings in its organisation, nothing else. */
+  roles: RoleBinding[];
   createdBy: string;
   lastUsedAt: string | null;
   revokedAt: string | null;

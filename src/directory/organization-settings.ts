@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ForbiddenError, ValidationError } from '../common/errors.ts';
+import { issueProblems } from '../common/problems.ts';
 import type { Stores } from '../store/stores.ts';
 import { actorRef, type Actor } from './actor.ts';
 import { LOGIN_METHODS, type Organization } from './model.ts';
@@ -63,7 +64,7 @@ export function createOrganizationSettings(deps: { stores: Stores }) {
     async update(actor: Actor, input: unknown): Promise<OrganizationView> {
       const parsed = organizationChangeSchema.safeParse(input);
       if (!parsed.success) {
-        throw new ValidationError('invalid organization settings', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        throw new ValidationError('invalid organization settings', parsed.error.issues.flatMap((issue) => issueProblems(issue)));
       }
       const change = parsed.data;
       if (change.name !== undefined && !actor.permissions.has('organization:manage')) {

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import { ValidationError } from '../common/errors.ts';
+import { issueProblems, type Problem } from '../common/problems.ts';
 import { catalogSchema, type Catalog, type RoleDefinition } from './catalog.ts';
 import type { RoleBinding } from './model.ts';
 
@@ -26,10 +26,7 @@ import type { RoleBinding } from './model.ts';
  * those resources only, never globally. Scoped grants that a global grant already covers are dropped.
  */
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export interface ScopedPermission {
   permission: string;
@@ -228,25 +225,13 @@ function compareStrings(a: string, b: string): number {
  */
 export function validateCatalog(input: unknown): Catalog {
   const parsed = catalogSchema.safeParse(input);
-  const problems: Problem[] = parsed.success ? catalogProblems(parsed.data) : parsed.error.issues.flatMap(issueProblems);
+  const problems: Problem[] = parsed.success ? catalogProblems(parsed.data) : parsed.error.issues.flatMap((issue) => issueProblems(issue));
   if (problems.length > 0 || !parsed.success) {
     throw new ValidationError(`invalid roles & permissions catalog:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, problems);
   }
   return parsed.data;
 }
 
-function issueProblems(issue: z.core.$ZodIssue): Problem[] {
-  const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: 'unknown key' }));
-  }
-  return [{ path: path || '(root)', message: issue.message }];
-}
-
-/** `['roles', 3, 'id']` -> `roles[3].id`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
-}
 
 /** The cross-reference problems of a well-shaped catalog (see validateCatalog). */
 export function catalogProblems(catalog: Catalog): Problem[] {

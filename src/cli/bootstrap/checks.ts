@@ -1,6 +1,7 @@
 import { normalizeEmail, normalizeName } from '../../common/normalize.ts';
 import type { Catalog } from '../../directory/catalog.ts';
-import { bindingProblems, type Problem } from '../../directory/permissions.ts';
+import type { Problem } from '../../common/problems.ts';
+import { bindingProblems } from '../../directory/permissions.ts';
 import type { Client } from '../../oidc/model.ts';
 import type { Stores } from '../../store/stores.ts';
 import { clientAuthMethod, organizationDraft, toBindings } from './drafts.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../../common/errors.ts';
 import type { Catalog } from '../../directory/catalog.ts';
-import type { Problem } from '../../directory/permissions.ts';
+import type { Problem } from '../../common/problems.ts';
 import type { Stores } from '../../store/stores.ts';
 import { applyDocument, type BootstrapSummary } from './apply.ts';
 import { checkReferences } from './checks.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleIdSchema, scopeTypeSchema } from '../../directory/catalog.ts';
 import { LOGIN_METHODS } from '../../directory/model.ts';
-import type { Problem } from '../../directory/permissions.ts';
+import { issueProblems, type Problem } from '../../common/problems.ts';
 
 /*
  * The declarative bootstrap file: organisations, users, groups, memberships, clients and connections that an
@@ -141,23 +141,14 @@ export function bootstrapJsonSchemaText(): string {
 /** Checks the shape of a document; every problem is named by path (`memberships[2].roles[0].role`). */
 export function parseBootstrapDocument(document: unknown): { success: true; data: BootstrapDocument } | { success: false; problems: Problem[] } {
   const parsed = bootstrapSchema.safeParse(document);
-  return parsed.success ? { success: true, data: parsed.data } : { success: false, problems: parsed.error.issues.flatMap(issueProblems) };
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, problems: parsed.error.issues.flatMap(documentProblems) };
 }
 
-function issueProblems(issue: z.core.$ZodIssue): Problem[] {
+function documentProblems(issue: z.core.$ZodIssue): Problem[] {
   if (issue.code === 'invalid_union') {
     // A role binding is a string or an object: report the problems of the branch matching what was written.
     const branch = issue.errors.find((issues) => issues.every((i) => i.code !== 'invalid_type' || i.path.length > 0));
-    if (branch) return branch.flatMap((inner) => issueProblems({ ...inner, path: [...issue.path, ...inner.path] }));
+    if (branch) return branch.flatMap((inner) => documentProblems({ ...inner, path: [...issue.path, ...inner.path] }));
   }
-  const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: 'unknown key' }));
-  }
-  return [{ path: path || '(root)', message: issue.message }];
-}
-
-/** `['memberships', 2, 'org']` -> `memberships[2].org`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return issueProblems(issue);
 }
