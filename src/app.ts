@@ -12,6 +12,7 @@ import { requestId } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticAssets } from './http/static.ts';
 import { createDemoRouter } from './demo/router.ts';
+import { createOutboxRouter, type MailService } from './mail/index.ts';
 import { createCsrf } from './interaction/csrf.ts';
 import { createInteractionRouter } from './interaction/router.ts';
 import { createJourneyStates } from './interaction/state.ts';
@@ -29,6 +30,7 @@ const KEY_REFRESH_MS = 30_000;
 
 export interface AppDeps {
   config: Config;
+  mail: MailService;
   logger: Logger;
   stores: Stores;
   kv: KvStore;
@@ -90,6 +92,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(interactions.allowedMethods());
   if (config.environment === 'development') {
     app.use(createDemoRouter({ issuer: config.server.publicUrl, kv }).routes());
+    if (deps.mail.outbox) app.use(createOutboxRouter({ outbox: deps.mail.outbox }).routes());
   }
   // oidc-provider is itself a Koa app; its middleware runs in our context, at the root (issuer = publicUrl).
   const composed = new WeakMap<object, Koa.Middleware>();

@@ -8,6 +8,7 @@ import { importBootstrap, loadBootstrapFile } from './cli/bootstrap/import.ts';
 import type { Config } from './config/schema.ts';
 import { defaultCatalog } from './directory/default-catalog.ts';
 import { hashPassword } from './directory/passwords.ts';
+import { createMailer } from './mail/index.ts';
 import { openKv, openStores } from './store/open.ts';
 
 export interface RunningServer {
@@ -29,7 +30,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const summary = await importBootstrap({ stores, hashPassword, catalog }, await loadBootstrapFile(path));
     logger.info({ file: path, summary }, 'bootstrap file imported');
   }
-  const { app, providers } = await createApp({ config, logger, stores, kv, catalog });
+  const mail = createMailer(config.mail, resolve(config.dataDir));
+  const { app, providers } = await createApp({ config, logger, stores, kv, catalog, mail });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -42,7 +44,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const deadline = setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeoutMs);
     await stopped;
     clearTimeout(deadline);
-    await Promise.allSettled([stores.close(), kv.close()]);
+    await Promise.allSettled([stores.close(), kv.close(), mail.close()]);
   }
 
   return {

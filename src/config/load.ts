@@ -153,6 +153,7 @@ function unsafeSettings(config: Config): string[] {
   }
   if (!config.mongodb.url) unsafe.push(`mongodb.url: empty, using the embedded store in ${config.dataDir}`);
   if (!config.redis.url) unsafe.push('redis.url: empty, short-lived state kept in this process only');
+  if (!config.mail.smtp.host) unsafe.push('mail.smtp.host: empty, mail goes to the development outbox');
   if (!config.server.publicUrl.startsWith('https://')) unsafe.push('server.publicUrl: not https');
   if (/(^|\/)demo\.yaml$/.test(config.bootstrap.file)) unsafe.push(`bootstrap.file: importing the demo world (${config.bootstrap.file})`);
   return unsafe;

@@ -29,6 +29,19 @@ export const configSchema = z.strictObject({
     url: z.string().describe('Redis URL (redis:// or rediss://); empty = in-memory short-lived state (one process only).'),
     keyPrefix: z.string().describe('Prefix of every key Bridgekeeper writes.'),
   }).describe('Short-lived state: sessions, codes, replay caches, counters.'),
+  mail: z.strictObject({
+    from: z.string().min(1).describe('From header of every message, e.g. `Example <no-reply@example.com>`.'),
+    smtp: z.strictObject({
+      host: z.string().describe('SMTP server; empty = messages go to the development outbox in dataDir (readable at /dev/outbox in development).'),
+      port: z.number().int().min(1).max(65535).describe('SMTP port: 587 for submission with STARTTLS, 465 with `secure`.'),
+      secure: z.boolean().describe('Implicit TLS from the first byte (port 465); startTls is then ignored.'),
+      startTls: z.enum(['required', 'opportunistic', 'never'])
+        .describe('STARTTLS on a plain connection: `required` refuses to send unencrypted, `opportunistic` upgrades when offered, `never` is for a relay on localhost.'),
+      user: z.string().describe('AUTH user name; empty = no authentication.'),
+      password: z.string().describe('AUTH password (set it through BRIDGEKEEPER_MAIL__SMTP__PASSWORD).'),
+      timeoutMs: z.number().int().min(100).describe('Longest wait for connecting, the greeting, each reply and a whole send; past it the send fails with 503.'),
+    }).describe('Outgoing mail server.'),
+  }).describe('Email: invitations, password resets, one-time codes, security notices.'),
   secrets: z.strictObject({
     cookieKeys: z.array(secret('each cookie key')).min(1)
       .describe('Keys signing cookies, newest first; keep old ones listed during rotation.'),

@@ -74,15 +74,22 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
 
 interface SmtpErrorFields { name?: string; code?: string; responseCode?: number; response?: string; command?: string; message?: string }
 
-/** A reply from the server means it refused; anything else (no connection, TLS, timeout) means unreachable. */
+// nodemailer's codes for a connection that could not be made or kept: no server, no TLS, no answer in time.
+const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY']);
+
+/*
+ * - no connection (refused, DNS, TLS upgrade or certificate, timeout) -> unreachable, even when a reply
+ *   came with it (a server that answers STARTTLS with 500 cannot be reached securely)
+ * - any other error carrying an SMTP reply (AUTH, MAIL FROM, RCPT TO, DATA) -> refused
+ */
 function deliveryError(error: unknown, timeoutMs: number): MailDeliveryError {
   const fields: SmtpErrorFields = typeof error === 'object' && error !== null ? error : {};
   if (fields.name === 'TimeoutError' || fields.name === 'AbortError') {
     return new MailDeliveryError('unreachable', `no answer within ${timeoutMs} ms`, { cause: error });
   }
-  if (typeof fields.responseCode === 'number') {
-    const detail = [fields.command, fields.response ?? String(fields.responseCode)].filter(Boolean).join(': ');
-    return new MailDeliveryError('refused', detail, { cause: error });
+  if (typeof fields.responseCode === 'number' && !CONNECTION_CODES.has(fields.code ?? '')) {
+    const reply = [fields.command, fields.response ?? fields.responseCode].filter((part) => part !== undefined).join(': ');
+    return new MailDeliveryError('refused', reply, { cause: error });
   }
   return new MailDeliveryError('unreachable', [fields.code, fields.message].filter(Boolean).join(' ') || 'unknown error', { cause: error });
 }

@@ -59,7 +59,7 @@ export function invitationDraft(orgId: string, overrides: Partial<Draft<Invitati
 
 export function apiKeyDraft(orgId: string, overrides: Partial<Draft<ApiKey>> = {}): Draft<ApiKey> {
   return {
-    orgId, name: 'CI key', prefix: `bk_${unique()}`, secretHash: unique(), createdBy: 'user:owner',
+    orgId, name: 'CI key', roles: [{ role: 'developer' }], prefix: `bk_${unique()}`, secretHash: unique(), createdBy: 'user:owner',
     lastUsedAt: null, revokedAt: null, ...overrides,
   };
 }

@@ -131,6 +131,7 @@ const invitation = {
 const apiKey = {
   orgId: String,
   name: String,
+  roles: [roleBinding],
   prefix: String,
   secretHash: String,
   createdBy: String,

@@ -103,6 +103,7 @@ describe('loadConfig', () => {
         BRIDGEKEEPER_SECRETS__COOKIE_KEYS: JSON.stringify(['c'.repeat(43)]),
         BRIDGEKEEPER_SECRETS__KEY_ENCRYPTION_KEY: 'e'.repeat(43),
         BRIDGEKEEPER_BOOTSTRAP__FILE: '',
+        BRIDGEKEEPER_MAIL__SMTP__HOST: 'smtp.internal',
       },
     });
     expect(warnings).toEqual([]);

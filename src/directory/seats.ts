@@ -1,0 +1,50 @@
+import { LimitExceededError, NotFoundError } from '../common/errors.ts';
+import type { DirectoryStores } from './context.ts';
+import type { Invitation } from './model.ts';
+
+/*
+ * The plan's user cap (organization.limits.maxUsers; null = unlimited). A seat is taken by every membership,
+ * whatever its status (invited, active, suspended), and by every pending invitation that has not expired: an
+ * invitation reserves the seat its acceptance will use, so accepting never exceeds the cap. An expired
+ * invitation holds nothing (resending it asks for a seat again).
+ *
+ * Every path that adds people calls assertSeatAvailable: invitations, their acceptance, and later bootstrap,
+ * just-in-time provisioning and SCIM.
+ */
+
+export type SeatStores = Pick<DirectoryStores, 'organizations' | 'memberships' | 'invitations'>;
+
+export interface SeatUsage {
+  used: number;
+  /** null = unlimited. */
+  max: number | null;
+}
+
+export async function seatUsage(stores: SeatStores, orgId: string, now: () => Date = () => new Date()): Promise<SeatUsage> {
+  const org = await stores.organizations.find(orgId);
+  if (!org) throw new NotFoundError('organization');
+  const [members, invitations] = await Promise.all([
+    stores.memberships.count({ orgId }),
+    stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } }),
+  ]);
+  return { used: members + invitations, max: org.limits.maxUsers };
+}
+
+export interface SeatOptions {
+  now?: () => Date;
+  /** The seat is for this invitation's acceptance: a pending, unexpired invitation already holds it. */
+  forInvitation?: Invitation;
+}
+
+/** @throws LimitExceededError('user_limit_reached') when one more member would exceed the cap */
+export async function assertSeatAvailable(stores: SeatStores, orgId: string, options: SeatOptions = {}): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const { used, max } = await seatUsage(stores, orgId, now);
+  if (max === null) return;
+  const held = options.forInvitation?.status === 'pending' && options.forInvitation.expiresAt >= now().toISOString() ? 1 : 0;
+  if (used - held + 1 > max) throw userLimitReached(max);
+}
+
+export function userLimitReached(max: number): LimitExceededError {
+  return new LimitExceededError('user_limit_reached', `This organization has reached its limit of ${max} users`, max);
+}
