@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ValidationError } from '../common/errors.ts';
+import { ConflictError, ValidationError } from '../common/errors.ts';
+import { issueProblems, type Problem } from '../common/problems.ts';
 import type { Catalog } from './catalog.ts';
 import { LOGIN_METHODS, type LoginMethod, type RoleBinding } from './model.ts';
 import { bindingProblems } from './permissions.ts';
@@ -47,39 +48,35 @@ export interface Page<T> {
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.flatMap((issue) => {
-    const path = formatPath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: 'is not a known field' }));
-    }
-    return [{ path: path || '(input)', message: issue.message }];
-  });
-  throw new ValidationError(`invalid input: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  throw invalidInput(parsed.error.issues.flatMap((issue) => issueProblems(issue)));
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+export function invalidInput(problems: readonly Problem[]): ValidationError {
+  return new ValidationError(`invalid input: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
 
 /** Role bindings checked against the catalog (unknown role, scope the role refuses), paths under `field`. */
 export function assertValidBindings(catalog: Catalog, bindings: readonly RoleBinding[], field: string): void {
-  const details = bindingProblems(catalog, bindings).map((p) => ({ path: `${field}${p.path}`, message: p.message }));
-  if (details.length > 0) {
-    throw new ValidationError(`invalid input: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
-  }
+  const problems = bindingProblems(catalog, bindings).map((p) => ({ path: `${field}${p.path}`, message: p.message }));
+  if (problems.length > 0) throw invalidInput(problems);
 }
 
 /** Login methods must be ones the organisation's policy allows. */
 export function assertAllowedMethods(allowed: readonly LoginMethod[], methods: readonly LoginMethod[], field: string): void {
-  const details = methods.flatMap((method, i) => (allowed.includes(method)
+  const problems = methods.flatMap((method, i) => (allowed.includes(method)
     ? []
     : [{ path: `${field}[${i}]`, message: `"${method}" is not allowed by the organization's login policy` }]));
-  if (details.length > 0) {
-    throw new ValidationError(`invalid input: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
-  }
+  if (problems.length > 0) throw invalidInput(problems);
 }
 
 /** Drops the scope key when absent, so stored bindings compare equal whatever the caller sent. */
 export function cleanBindings(bindings: readonly RoleBinding[]): RoleBinding[] {
   return bindings.map((b) => (b.scope ? { role: b.role, scope: { type: b.scope.type, ids: [...b.scope.ids] } } : { role: b.role }));
+}
+
+/** A ConflictError with a sentence of its own (the class words it "<what> already exists"). */
+export function conflict(what: string, key: string, message: string): ConflictError {
+  const error = new ConflictError(what, key);
+  error.message = message;
+  return error;
 }

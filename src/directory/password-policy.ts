@@ -1,5 +1,5 @@
-import { ValidationError } from '../common/errors.ts';
 import { normalizeEmail } from '../common/normalize.ts';
+import { invalidInput } from './input.ts';
 
 /*
  * Password rules after NIST SP 800-63B (5.1.1.2, memorized secrets):
@@ -21,7 +21,7 @@ const COMMON = new Set([
   'admin123', 'changeme', 'bridgekeeper', 'aaaaaaaa', 'asdfghjk', 'zaq12wsx',
 ]);
 
-/** What is wrong with `password` (empty when nothing), as messages for the field at `path`. */
+/** What is wrong with `password`, as messages (empty when nothing). */
 export function passwordProblems(password: string, context: { email?: string } = {}): string[] {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return [`must be at least ${PASSWORD_MIN_LENGTH} characters`];
@@ -40,6 +40,6 @@ export function passwordProblems(password: string, context: { email?: string } =
 export function assertPasswordPolicy(password: string, path: string, context: { email?: string } = {}): void {
   const problems = passwordProblems(password, context);
   if (problems.length > 0) {
-    throw new ValidationError(`invalid input: ${path}: ${problems.join('; ')}`, problems.map((message) => ({ path, message })));
+    throw invalidInput(problems.map((message) => ({ path, message })));
   }
 }

@@ -9,8 +9,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 
 export const SECRET_BYTES = 32;
-/** Length of a base64url-encoded 32-byte secret. */
-export const SECRET_LENGTH = 43;
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function newSecret(): string {

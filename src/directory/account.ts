@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { AppError, ForbiddenError } from '../common/errors.ts';
+import type { Actor } from './actor.ts';
+import { recordAudit } from './audit.ts';
+import type { DirectoryContext } from './context.ts';
+import { emailSchema, parseInput } from './input.ts';
+import type { RequestContext } from './invitation-acceptance.ts';
+import { assertPasswordPolicy } from './password-policy.ts';
+import { digestSecret, isSecretShaped, newSecret } from './secrets.ts';
+
+/*
+ * A user's own password (the seeds: "change password ... asking for your old and new passwords"; "Forgot
+ * Password? ... check their email for a password reset link"):
+ * - changing needs the current password; a wrong one and "no password set" cost the same argon2 work and give
+ *   the same answer (`invalid_current_password`)
+ * - "forgot password" answers the same for any email: it returns a token only for an active account, after
+ *   the same lookups, token generation and KV write either way; the caller emails the link when there is a
+ *   token and shows one neutral message in every case (and should send asynchronously, so that the SMTP round
+ *   trip does not reveal which case it was; rate limiting is the HTTP layer's)
+ * - reset tokens: 32 random bytes, only their SHA-256 kept in the KV store, for one hour, consumed atomically
+ *   (single use); setting a password by any means drops the user's other outstanding reset tokens
+ * - passwords follow password-policy.ts (NIST SP 800-63B)
+ */
+
+export const RESET_TOKEN_TTL_SECONDS = 60 * 60;
+const resetKey = (digest: string) => `password-reset:${digest}`;
+const resetGroup = (userId: string) => `password-reset-user:${userId}`;
+const DECOY_KEY = 'password-reset:decoy';
+
+export const changePasswordInputSchema = z.strictObject({
+  currentPassword: z.string().max(1024),
+  newPassword: z.string().max(1024),
+});
+export type ChangePasswordInput = z.input<typeof changePasswordInputSchema>;
+
+export const forgotPasswordInputSchema = z.strictObject({ email: emailSchema });
+export type ForgotPasswordInput = z.input<typeof forgotPasswordInputSchema>;
+
+export const resetPasswordInputSchema = z.strictObject({
+  token: z.string().min(1).max(256).describe('The secret from the reset link.'),
+  newPassword: z.string().max(1024),
+});
+export type ResetPasswordInput = z.input<typeof resetPasswordInputSchema>;
+
+export interface PasswordResetRequest {
+  /** Put it in the emailed link; valid for one hour, once. */
+  token: string;
+  /** Where to send the link: the account's address as stored. */
+  email: string;
+  name: string;
+}
+
+export interface AccountService {
+  /** The acting user's own password. @throws ForbiddenError('invalid_current_password'), ValidationError on `newPassword` */
+  changePassword(actor: Actor, input: ChangePasswordInput): Promise<void>;
+  /** A reset token for an active account with this email, or undefined (same work, same timing). */
+  forgotPassword(input: ForgotPasswordInput, context?: RequestContext): Promise<PasswordResetRequest | undefined>;
+  /** @throws AppError('reset_token_invalid') for an unknown, used or expired token; ValidationError on `newPassword` */
+  resetPassword(input: ResetPasswordInput, context?: RequestContext): Promise<void>;
+}
+
+interface ResetRecord {
+  userId: string;
+}
+
+export function createAccountService(ctx: DirectoryContext): AccountService {
+  const { stores, kv } = ctx;
+  const invalidToken = () => new AppError(400, 'reset_token_invalid', 'This password reset link is not valid or has expired; ask for a new one');
+
+  async function setPassword(userId: string, plain: string, verifiedEmail: boolean): Promise<void> {
+    const passwordHash = await ctx.passwords.hash(plain);
+    await stores.users.update(userId, { passwordHash, ...(verifiedEmail ? { emailVerified: true } : {}) });
+    await kv.deleteGroup(resetGroup(userId));
+  }
+
+  return {
+    async changePassword(actor, input) {
+      const request = parseInput(changePasswordInputSchema, input);
+      if (actor.kind !== 'user') throw new ForbiddenError('forbidden', 'Only a signed-in user can change their password');
+      const user = await stores.users.get(actor.id);
+      let correct = false;
+      if (user.passwordHash) correct = await ctx.passwords.verify(user.passwordHash, request.currentPassword);
+      else await ctx.passwords.verifyNothing(request.currentPassword);
+      if (!correct) {
+        await recordAudit(stores, actor, 'account.password_changed', { target: `user:${user.id}`, outcome: 'failure', details: { reason: 'invalid_current_password' } });
+        throw new ForbiddenError('invalid_current_password', 'The current password is not correct');
+      }
+      assertPasswordPolicy(request.newPassword, 'newPassword', { email: user.email });
+      await setPassword(user.id, request.newPassword, false);
+      await recordAudit(stores, actor, 'account.password_changed', { target: `user:${user.id}` });
+    },
+
+    async forgotPassword(input, context = {}) {
+      const { email } = parseInput(forgotPasswordInputSchema, input);
+      const user = await stores.users.findByEmail(email);
+      const token = newSecret();
+      const digest = digestSecret(token);
+      const known = user !== undefined && user.status === 'active';
+      if (known) {
+        await kv.set(resetKey(digest), { userId: user.id } satisfies ResetRecord, RESET_TOKEN_TTL_SECONDS, { groups: [resetGroup(user.id)] });
+      } else {
+        await kv.set(DECOY_KEY, { userId: '' } satisfies ResetRecord, 1);
+      }
+      await recordAudit(stores, { actor: 'anonymous', orgId: null, ...context }, 'account.password_reset_requested', {
+        target: known ? `user:${user.id}` : null,
+        outcome: known ? 'success' : 'failure',
+        details: known ? {} : { reason: 'unknown_account' },
+      });
+      return known ? { token, email: user.email, name: user.name } : undefined;
+    },
+
+    async resetPassword(input, context = {}) {
+      const request = parseInput(resetPasswordInputSchema, input);
+      if (!isSecretShaped(request.token)) throw invalidToken();
+      const key = resetKey(digestSecret(request.token));
+      const record = await kv.get<ResetRecord>(key);
+      const user = record && await stores.users.find(record.userId);
+      if (!user || user.status !== 'active') throw invalidToken();
+      // Checked before the token is spent, so that a refused password can be corrected with the same link.
+      assertPasswordPolicy(request.newPassword, 'newPassword', { email: user.email });
+      if (!(await kv.consume<ResetRecord>(key))) throw invalidToken();
+      await setPassword(user.id, request.newPassword, true);
+      await recordAudit(stores, { actor: `user:${user.id}`, orgId: null, ...context }, 'account.password_reset', { target: `user:${user.id}` });
+    },
+  };
+}
