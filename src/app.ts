@@ -1,10 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { KvStore } from './common/kv.ts';
 import type { Config } from './config/schema.ts';
+import { createAccountMail } from './account/mail.ts';
+import { createFormGuard } from './account/form-guard.ts';
+import { createAccountRouter } from './account/router.ts';
+import { createAdminApi } from './admin/index.ts';
 import type { Catalog } from './directory/catalog.ts';
+import { createDirectory } from './directory/directory.ts';
+import { createOrganizationSettings } from './directory/organization-settings.ts';
 import { verifyPassword, verifyNothing } from './directory/passwords.ts';
 import { errorHandler } from './http/errors.ts';
 import { createHealthRouter } from './http/health.ts';
@@ -27,6 +34,7 @@ import type { Stores } from './store/stores.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('../views/static', import.meta.url));
 const KEY_REFRESH_MS = 30_000;
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface AppDeps {
   config: Config;
@@ -74,12 +82,32 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const health = createHealthRouter({
     checks: { store: () => stores.ping(), kv: () => kv.ping() },
   });
+  const csrf = createCsrf(config.secrets.cookieKeys[0]!);
+  const directory = createDirectory({ stores, kv, catalog: deps.catalog });
+  const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });
+  const admin = createAdminApi({
+    directory,
+    settings: createOrganizationSettings({ stores }),
+    catalog: deps.catalog,
+    mail: accountMail,
+    auth: { provider: providers.current, grantContexts, clients: stores.clients },
+    serverUrl: config.server.publicUrl,
+    version: VERSION,
+  });
+  const account = createAccountRouter({
+    invitations: directory.invitations,
+    account: directory.account,
+    mail: accountMail,
+    guard: createFormGuard(csrf),
+    logger,
+  });
   const interactions = createInteractionRouter({
     provider: providers.current,
     stores,
     states: createJourneyStates(kv),
     grantContexts,
-    csrf: createCsrf(config.secrets.cookieKeys[0]!),
+    csrf,
+    audit: directory.audit,
     passwords: { verify: verifyPassword, verifyNothing },
   });
 
@@ -90,6 +118,9 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(staticAssets(STATIC_DIR));
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+  app.use(account.routes());
+  app.use(admin.routes());
+  app.use(admin.allowedMethods());
   if (config.environment === 'development') {
     app.use(createDemoRouter({ issuer: config.server.publicUrl, kv }).routes());
     if (deps.mail.outbox) app.use(createOutboxRouter({ outbox: deps.mail.outbox }).routes());

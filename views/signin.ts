@@ -36,6 +36,7 @@ ${hidden(form.csrf)}
 ${fieldError('password', form.error)}
 <button type="submit">Sign in</button>
 </form>
+<p><a href="/account/password/forgot">Forgot your password?</a></p>
 <form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
 }
 

@@ -4,6 +4,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { AppError } from '../common/errors.ts';
+import type { AuditService } from '../directory/audit.ts';
+import type { User } from '../directory/model.ts';
 import type { Stores } from '../store/stores.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
@@ -20,6 +22,7 @@ export interface InteractionDeps {
   states: JourneyStates;
   grantContexts: GrantContexts;
   csrf: Csrf;
+  audit: Pick<AuditService, 'record'>;
   passwords: {
     verify(hash: string, plain: string): Promise<boolean>;
     /** Spends the same work as a verification, for unknown accounts (no timing oracle). */
@@ -115,8 +118,26 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       result.login = { accountId: userId, amr: state.amr ?? ['pwd'], acr: 'urn:bridgekeeper:loa:1', ts: state.authTime, remember: true };
     }
     const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    if (result.login) {
+      await deps.audit.record(source(ctx, `user:${userId}`, choice.organization.id), 'signin.succeeded', {
+        target: `user:${userId}`, details: { method: state.method ?? 'password', amr: result.login.amr, clientId: details.params.client_id },
+      });
+    }
     ctx.status = 303;
     ctx.redirect(redirectTo);
+  }
+
+  const source = (ctx: Context, actor: string, orgId: string | null) => ({ actor, orgId, requestId: ctx.state.requestId as string, ip: ctx.ip });
+
+  /* A failed first factor is recorded in each organisation the account belongs to: those are the admins who care. */
+  async function recordFailure(ctx: Context, user: User | undefined, reason: string, clientId: unknown): Promise<void> {
+    const memberships = user ? (await deps.stores.memberships.list({ where: { userId: user.id }, limit: 100 })).items : [];
+    const orgIds = memberships.length > 0 ? memberships.map((m) => m.orgId) : [null];
+    for (const orgId of orgIds) {
+      await deps.audit.record(source(ctx, 'anonymous', orgId), 'signin.failed', {
+        target: user ? `user:${user.id}` : null, outcome: 'failure', details: { method: 'password', reason, clientId },
+      });
+    }
   }
 
   function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string) {
@@ -154,7 +175,11 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const ok = user?.passwordHash && user.status === 'active'
       ? await deps.passwords.verify(user.passwordHash, password)
       : (await deps.passwords.verifyNothing(password), false);
-    if (!ok || !user) return showLogin(ctx, details, state, clientName, SIGN_IN_FAILED);
+    if (!ok || !user) {
+      const reason = !user ? 'unknown_account' : user.status !== 'active' ? 'account_disabled' : user.passwordHash ? 'invalid_password' : 'no_password';
+      await recordFailure(ctx, user, reason, details.params.client_id);
+      return showLogin(ctx, details, state, clientName, SIGN_IN_FAILED);
+    }
     const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);
     await deps.stores.users.update(user.id, { lastLoginAt: new Date().toISOString() });

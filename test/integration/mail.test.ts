@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { AddressObject, ParsedMail } from 'mailparser';
+import type { SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/mail/index.ts';
 import { MailDeliveryError, type MailKind } from '../../src/mail/port.ts';
@@ -11,25 +11,12 @@ import { oneTimeCodeMail } from '../../views/mail/one-time-code.ts';
 import { passwordResetMail } from '../../views/mail/password-reset.ts';
 import { securityNoticeMail } from '../../views/mail/security-notice.ts';
 import type { RenderedMail } from '../../views/mail/document.ts';
+import { SMTP_HOST as HOST, startSmtp as startCapture, type Received, type RunningSmtp } from '../support/smtp.ts';
 
 /*
  * createSmtpMailer against a real SMTP server (the smtp-server package) on a free loopback port: what the
  * server receives is parsed with mailparser, as a mail client would see it.
  */
-
-const HOST = '127.0.0.1';
-
-interface Received {
-  envelope: { from: string; to: string[] };
-  user: string | undefined;
-  mail: ParsedMail;
-}
-
-interface RunningSmtp {
-  port: number;
-  received: Received[];
-  stop(): Promise<void>;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,37 +24,14 @@ afterEach(async () => {
 });
 
 async function startSmtp(options: SMTPServerOptions): Promise<RunningSmtp> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    logger: false,
-    ...options,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({
-            envelope: {
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              to: session.envelope.rcptTo.map((r) => r.address),
-            },
-            user: typeof session.user === 'string' ? session.user : undefined,
-            mail,
-          });
-          callback();
-        }, callback);
-      });
-    },
-  });
-  server.listen(0, HOST);
-  await once(server.server, 'listening');
-  const running: RunningSmtp = {
-    port: (server.server.address() as AddressInfo).port,
-    received,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const running = await startCapture(options);
   cleanups.push(running.stop);
   return running;
+}
+
+/** A plain server: no STARTTLS, no AUTH, as a development relay on localhost. */
+function plainServer(options: SMTPServerOptions = {}): Promise<RunningSmtp> {
+  return startSmtp({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], ...options });
 }
 
 function mailerFor(port: number, overrides: Partial<SmtpMailerOptions> = {}): SmtpMailer {
@@ -82,11 +46,6 @@ function mailerFor(port: number, overrides: Partial<SmtpMailerOptions> = {}): Sm
   });
   cleanups.push(() => mailer.close());
   return mailer;
-}
-
-/** A plain server: no STARTTLS, no AUTH, as a development relay on localhost. */
-function plainServer(options: SMTPServerOptions = {}): Promise<RunningSmtp> {
-  return startSmtp({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], ...options });
 }
 
 async function expectDeliveryError(promise: Promise<unknown>): Promise<MailDeliveryError> {

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { AccountMail } from '../../account/mail.ts';
+import type { Actor } from '../../directory/actor.ts';
+import type { Directory } from '../../directory/directory.ts';
+import { clearInvitationsInputSchema, inviteInputSchema, type IssuedInvitation } from '../../directory/invitations.ts';
+import { operation, type Operation } from '../route.ts';
+import { invitationIdParams, invitationView, page, pageQuery } from '../schemas.ts';
+
+export interface InvitationOperationDeps {
+  invitations: Directory['invitations'];
+  mail: Pick<AccountMail, 'sendInvitation'>;
+}
+
+/*
+ * Invitations: the email with the single-use link is sent before the answer. When it cannot be sent, the new
+ * invitation is withdrawn (its seat freed) and the error says so: the admin retries, no dead invitation stays.
+ * A failed resend leaves the invitation pending with a new, unsent link: resending again is the remedy.
+ */
+export function invitationOperations(deps: InvitationOperationDeps): Operation[] {
+  const { invitations } = deps;
+
+  async function deliver(actor: Actor, issued: IssuedInvitation, withdrawOnFailure: boolean) {
+    try {
+      await deps.mail.sendInvitation({ actor, email: issued.invitation.email, token: issued.token });
+    } catch (error) {
+      if (withdrawOnFailure) await invitations.revoke(actor, issued.invitation.id);
+      throw error;
+    }
+    return issued.invitation;
+  }
+
+  return [
+    operation({
+      method: 'post', path: '/invitations', operationId: 'inviteMember', tag: 'Invitations',
+      summary: 'Invite someone by email with roles, groups and login types; an existing account joins as it is.',
+      body: inviteInputSchema,
+      status: 201,
+      response: invitationView,
+      errors: [409],
+      handle: async ({ actor, body }) => deliver(actor, await invitations.invite(actor, body), true),
+    }),
+    operation({
+      method: 'get', path: '/invitations', operationId: 'listInvitations', tag: 'Invitations',
+      summary: 'Pending invitations, expired ones included (flagged), oldest first.',
+      query: pageQuery,
+      response: page(invitationView),
+      handle: ({ actor, query }) => invitations.listPending(actor, query),
+    }),
+    operation({
+      method: 'get', path: '/invitations/{invitationId}', operationId: 'getInvitation', tag: 'Invitations',
+      summary: 'One invitation, whatever its status.',
+      params: invitationIdParams,
+      response: invitationView,
+      handle: ({ actor, params }) => invitations.get(actor, params.invitationId),
+    }),
+    operation({
+      method: 'post', path: '/invitations/{invitationId}/resend', operationId: 'resendInvitation', tag: 'Invitations',
+      summary: 'Send a new link, valid 24 hours; the previous link stops working.',
+      params: invitationIdParams,
+      response: invitationView,
+      errors: [409],
+      handle: async ({ actor, params }) => deliver(actor, await invitations.resend(actor, params.invitationId), false),
+    }),
+    operation({
+      method: 'post', path: '/invitations/{invitationId}/revoke', operationId: 'revokeInvitation', tag: 'Invitations',
+      summary: 'Withdraw an invitation; its link stops working and its seat is freed.',
+      params: invitationIdParams,
+      response: invitationView,
+      errors: [409],
+      handle: ({ actor, params }) => invitations.revoke(actor, params.invitationId),
+    }),
+    operation({
+      method: 'post', path: '/invitations/clear', operationId: 'clearInvitations', tag: 'Invitations',
+      summary: 'Withdraw every pending invitation (optionally only those created before an instant).',
+      body: clearInvitationsInputSchema,
+      response: z.object({ cleared: z.number().int() }),
+      handle: ({ actor, body }) => invitations.clearPending(actor, body),
+    }),
+  ];
+}
