@@ -7,12 +7,13 @@ export class AppError extends Error {
   readonly code: string;
   readonly expose: boolean;
 
-  constructor(status: number, code: string, message: string, options?: ErrorOptions) {
+  /** `expose` overrides the default for a 5xx whose message is written for the caller (no internals in it). */
+  constructor(status: number, code: string, message: string, options?: ErrorOptions & { expose?: boolean }) {
     super(message, options);
     this.name = new.target.name;
     this.status = status;
     this.code = code;
-    this.expose = status < 500;
+    this.expose = options?.expose ?? status < 500;
   }
 }
 

@@ -3,11 +3,11 @@ import { authorizationUrl, exchange, relyingParty, signIn } from './oidc-flow.ts
 
 export const CONSOLE_SECRET = 'console-secret-0123456789abcdef0123';
 
-/** Signs `email` in through the console app (first party, `admin` scope) and returns its access token. */
-export async function adminToken(issuer: string, email: string, options: { clientId?: string; secret?: string; scope?: string } = {}): Promise<string> {
+/** Signs `email` in through the console app (first party, `admin` scope), in `organization` when asked, and returns its access token. */
+export async function adminToken(issuer: string, email: string, options: { clientId?: string; secret?: string; scope?: string; organization?: string } = {}): Promise<string> {
   const rp = await relyingParty(issuer, options.clientId ?? 'console', options.secret ?? CONSOLE_SECRET);
   const started = await authorizationUrl(rp, { scope: options.scope ?? 'openid organization admin' });
-  const tokens = await exchange(rp, started, await signIn(new Browser(), started, { email }));
+  const tokens = await exchange(rp, started, await signIn(new Browser(), started, { email, ...(options.organization ? { organization: options.organization } : {}) }));
   return tokens.access_token;
 }
 

@@ -12,9 +12,14 @@ export type AdminApi = ReturnType<typeof adminApi>;
 
 export interface AdminWorld {
   server: TestServer;
-  smtp: RunningSmtp;
-  /** The admin API as `email` (signed in through the console app, cached per email). */
+  /** The SMTP server Bridgekeeper sends to (a new one after restartSmtp). */
+  readonly smtp: RunningSmtp;
+  /** Starts the SMTP server again on the port it had, after a test stopped it. */
+  restartSmtp(port: number): Promise<void>;
+  /** The admin API as `email` (signed in through the console app to the organisation its domain names, cached). */
   as(email: string): Promise<AdminApi>;
+  /** The console access token of `email` (cached). */
+  token(email: string): Promise<string>;
   /** The admin API with any bearer credential (an API key, a foreign token). */
   withCredential(credential: string): AdminApi;
   /** The user id of a member, looked up by an owner of its organisation (owner@<its domain> by default). */
@@ -26,7 +31,7 @@ export interface AdminWorld {
 
 /** Bridgekeeper on the directory world, with a real SMTP server receiving its mail. */
 export async function startAdminWorld(backends: Backends = 'redis+ferretdb'): Promise<AdminWorld> {
-  const smtp = await startPlainSmtp();
+  let smtp = await startPlainSmtp();
   const server = await startBridgekeeper({
     backends,
     bootstrap: DIRECTORY_WORLD,
@@ -34,21 +39,26 @@ export async function startAdminWorld(backends: Backends = 'redis+ferretdb'): Pr
       BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1',
       BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port),
       BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+      BRIDGEKEEPER_MAIL__SMTP__TIMEOUT_MS: '2000',
     },
   });
-  const apis = new Map<string, Promise<AdminApi>>();
+  const tokens = new Map<string, Promise<string>>();
   const ids = new Map<string, string>();
   const world: AdminWorld = {
     server,
-    smtp,
-    as(email) {
-      let api = apis.get(email);
-      if (!api) {
-        api = adminToken(server.issuer, email).then((token) => adminApi(server.issuer, token));
-        apis.set(email, api);
-      }
-      return api;
+    get smtp() { return smtp; },
+    async restartSmtp(port) {
+      smtp = await startPlainSmtp({}, port);
     },
+    token(email) {
+      let token = tokens.get(email);
+      if (!token) {
+        token = adminToken(server.issuer, email, { organization: email.split('@')[1]!.split('.')[0]! });
+        tokens.set(email, token);
+      }
+      return token;
+    },
+    as: async (email) => adminApi(server.issuer, await world.token(email)),
     withCredential: (credential) => adminApi(server.issuer, credential),
     async userId(email, owner = `owner@${email.split('@')[1]}`) {
       const cached = ids.get(email);

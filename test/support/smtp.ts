@@ -24,7 +24,7 @@ export interface RunningSmtp {
   stop(): Promise<void>;
 }
 
-export async function startSmtp(options: SMTPServerOptions): Promise<RunningSmtp> {
+export async function startSmtp(options: SMTPServerOptions, port = 0): Promise<RunningSmtp> {
   const received: Received[] = [];
   const server = new SMTPServer({
     logger: false,
@@ -47,7 +47,7 @@ export async function startSmtp(options: SMTPServerOptions): Promise<RunningSmtp
       });
     },
   });
-  server.listen(0, SMTP_HOST);
+  server.listen(port, SMTP_HOST);
   await once(server.server, 'listening');
   return {
     port: (server.server.address() as AddressInfo).port,
@@ -66,8 +66,8 @@ export async function startSmtp(options: SMTPServerOptions): Promise<RunningSmtp
 }
 
 /** A plain server: no STARTTLS, no AUTH, as a development relay on localhost. */
-export function startPlainSmtp(options: SMTPServerOptions = {}): Promise<RunningSmtp> {
-  return startSmtp({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], ...options });
+export function startPlainSmtp(options: SMTPServerOptions = {}, port = 0): Promise<RunningSmtp> {
+  return startSmtp({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], ...options }, port);
 }
 
 /** The first link in a message's text that starts with `prefix`. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AccountMail } from '../../account/mail.ts';
+import { AppError } from '../../common/errors.ts';
+import { MailDeliveryError } from '../../mail/port.ts';
 import type { Actor } from '../../directory/actor.ts';
 import type { Directory } from '../../directory/directory.ts';
 import { clearInvitationsInputSchema, inviteInputSchema, type IssuedInvitation } from '../../directory/invitations.ts';
@@ -23,8 +25,11 @@ export function invitationOperations(deps: InvitationOperationDeps): Operation[]
     try {
       await deps.mail.sendInvitation({ actor, email: issued.invitation.email, token: issued.token });
     } catch (error) {
+      if (!(error instanceof MailDeliveryError)) throw error;
       if (withdrawOnFailure) await invitations.revoke(actor, issued.invitation.id);
-      throw error;
+      throw new AppError(503, 'mail_unavailable', withdrawOnFailure
+        ? 'The invitation email could not be sent, so the invitation was withdrawn. Try again later.'
+        : 'The invitation email could not be sent. Resend it later.', { cause: error, expose: true });
     }
     return issued.invitation;
   }
