@@ -64,14 +64,15 @@ describe.each(kvBackends)('email OTP on $name', (backend) => {
     const mail = capturingMailer();
     let time = Date.parse('2026-05-04T09:30:00Z');
     const { kv } = space();
-    const otp = createEmailOtp({ kv, mailer: mail.mailer, codeKey: CODE_KEY, now: () => new Date(time), limits });
+    const now = () => new Date(time);
+    const otp = createEmailOtp({ kv, mailer: mail.mailer, codeKey: CODE_KEY, now, limits });
     const userId = `user-${randomUUID()}`;
     const challenge = () => `challenge-${randomUUID()}`;
     const send = async (challengeId: string, user = userId) => {
       await otp.send({ challengeId, userId: user, email: 'ada@customer.example', name: 'Ada' });
       return mail.lastCode();
     };
-    return { otp, mail, kv, userId, challenge, send, advance: (ms: number) => (time += ms) };
+    return { otp, mail, kv, now, userId, challenge, send, advance: (ms: number) => (time += ms) };
   }
 
   it('mails a six-digit code to the user before send resolves, and accepts it once', async () => {
@@ -175,6 +176,20 @@ describe.each(kvBackends)('email OTP on $name', (backend) => {
     await rejectedWith(otp.verify({ challengeId, userId, code }), 'otp_exhausted');
     // Only compared guesses count against the account.
     expect(await kv.get(otpKeys.failures(userId))).toBe(5);
+  });
+
+  it('counts attempts across instances: guesses split over two of them still compare 5 times in all', async () => {
+    const { otp, mail, now, userId, challenge, send } = setUp();
+    const secondInstance = createEmailOtp({ kv: space().connect(), mailer: mail.mailer, codeKey: CODE_KEY, now });
+    const challengeId = challenge();
+    const code = await send(challengeId);
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        rejection((index % 2 === 0 ? otp : secondInstance).verify({ challengeId, userId, code: wrong(code) })).then((error) => error.code),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'otp_invalid')).toHaveLength(5);
+    await rejectedWith(secondInstance.verify({ challengeId, userId, code }), 'otp_exhausted');
   });
 
   it('lets exactly one of two concurrent right submissions through', async () => {
