@@ -12,7 +12,7 @@ import { renderOtpMail, type OtpMailContext, type RenderOtpMail } from './mail.t
  *   a resend replaces it, and the replaced code fails from that moment on
  * - every guess first takes a numbered slot from an atomic counter (kv.increment) and is compared only when
  *   its slot is within the limit, so concurrent guesses on several instances compare at most `attemptsPerCode`
- *   times in all (OWASP ASVS 2.8.x / NIST SP 800-63B §5.2.2: limit failed attempts)
+ *   times in all (NIST SP 800-63B §5.2.2: limit consecutive failed attempts)
  * - slots are also taken from a per-user counter spanning challenges, so restarting the sign-in for fresh codes
  *   does not reset the attacker's budget; a successful check gives its slot back
  * - the code is mailed before send() resolves; a delivery failure rejects with the mailer's error and the new
