@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ValidationError } from './common/errors.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createLogger } from './http/logger.ts';
 import { startServer } from './server.ts';
@@ -29,7 +30,15 @@ if (warnings.length > 0) {
   logger.warn({ unsafe: warnings }, `UNSAFE FOR PRODUCTION: ${warnings.join('; ')}`);
 }
 
-const server = await startServer(config, logger);
+let server;
+try {
+  server = await startServer(config, logger);
+} catch (error) {
+  // A bad catalog or bootstrap file: its message lists every problem by path; a stack trace would add nothing.
+  if (!(error instanceof ValidationError)) throw error;
+  process.stderr.write(`bridgekeeper: ${error.message}\n`);
+  process.exit(1);
+}
 logger.info({ url: server.url }, `listening on ${server.url}`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

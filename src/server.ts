@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { importBootstrap, loadBootstrapFile } from './cli/bootstrap/import.ts';
 import type { Config } from './config/schema.ts';
-import { defaultCatalog } from './directory/default-catalog.ts';
+import { loadCatalog } from './directory/catalog-file.ts';
 import { hashPassword } from './directory/passwords.ts';
 import { createMailer } from './mail/index.ts';
 import { openKv, openStores } from './store/open.ts';
@@ -22,9 +22,9 @@ export interface RunningServer {
 
 /** Opens the stores, imports the bootstrap file, builds the app and listens. Used by main.ts and tests. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const catalog = loadCatalog(config.catalog.file);
   const stores = await openStores(config);
   const kv = openKv(config);
-  const catalog = defaultCatalog;
   if (config.bootstrap.file) {
     const path = resolve(config.bootstrap.file);
     const summary = await importBootstrap({ stores, hashPassword, catalog }, await loadBootstrapFile(path));

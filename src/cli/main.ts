@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../common/errors.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { defaultCatalog } from '../directory/default-catalog.ts';
+import { loadCatalog } from '../directory/catalog-file.ts';
 import { hashPassword, verifyPassword } from '../directory/passwords.ts';
 import { openStores } from '../store/open.ts';
 import { importBootstrap, loadBootstrapFile } from './bootstrap/import.ts';
@@ -33,7 +33,8 @@ program.command('config')
   .command('check')
   .description('validate the configuration and list unsafe settings')
   .action(() => {
-    const { sources, warnings } = configuration();
+    const { config, sources, warnings } = configuration();
+    loadCatalog(config.catalog.file);
     print({ ok: true, sources, warnings }, [`configuration is valid (${sources.join(', ')})`, ...warnings.map((w) => `unsafe: ${w}`)].join('\n'));
   });
 
@@ -44,10 +45,11 @@ program.command('bootstrap')
   .description('create or update what the file describes; idempotent, never deletes')
   .action(async (file: string) => {
     const { config } = configuration();
+    const catalog = loadCatalog(config.catalog.file);
     const stores = await openStores(config);
     try {
       const summary = await importBootstrap(
-        { stores, hashPassword, verifyPassword, catalog: defaultCatalog },
+        { stores, hashPassword, verifyPassword, catalog },
         await loadBootstrapFile(resolve(file)),
       );
       print(summary, `imported ${file}: ${JSON.stringify(summary)}`);

@@ -48,6 +48,9 @@ export const configSchema = z.strictObject({
     keyEncryptionKey: secret('the key-encryption key')
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
+  catalog: z.strictObject({
+    file: z.string().describe('YAML roles & permissions catalog (permissions with implications, roles, composites, exclusions) replacing the built-in one; empty = the default catalog.'),
+  }).describe('What roles and permissions exist.'),
   bootstrap: z.strictObject({
     file: z.string().describe('Declarative YAML (organisations, users, groups, clients, connections) imported at every start, idempotently; empty = none. The default is the development demo.'),
   }).describe('Provisioning at start.'),

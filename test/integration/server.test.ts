@@ -78,6 +78,22 @@ describe('the server process', () => {
     expect(output).toContain('server.colour: unknown key');
   });
 
+  it('refuses a roles & permissions catalog that does not hold together, naming each problem', async () => {
+    const file = join(dataDir, 'catalog.yaml');
+    await writeFile(file, [
+      'permissions:',
+      '  - { id: "docs:read", label: Read, description: Read docs }',
+      'roles:',
+      '  - { id: reader, label: Reader, description: Reads, permissions: ["docs:write"] }',
+      '  - { id: loop, label: Loop, description: Loops, includes: [loop] }',
+    ].join('\n'));
+    const { code, output } = await runToExit({ BRIDGEKEEPER_DATA_DIR: dataDir, BRIDGEKEEPER_CATALOG__FILE: file, BRIDGEKEEPER_BOOTSTRAP__FILE: '' });
+    expect(code).toBe(1);
+    expect(output).toContain('roles[0].permissions[0]');
+    expect(output).toContain('roles[1]');
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
   it('refuses a bad environment variable the same way', async () => {
     const { code, output } = await runToExit({ BRIDGEKEEPER_SERVER__TRUST_PROXY: 'maybe' });
     expect(code).toBe(1);

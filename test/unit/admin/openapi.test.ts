@@ -54,8 +54,8 @@ describe('the admin API\'s OpenAPI document', () => {
   it('covers every route the router serves, with its method, and nothing it does not serve', async () => {
     const document = await servedDocument() as { paths: Record<string, Record<string, { operationId: string }>> };
     const served = buildRouter().stack
-      .filter((layer) => !layer.path.endsWith('/openapi.json'))
-      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${layer.path.replace(/^\/admin\/v1/, '').replace(/:(\w+)/g, '{$1}')}`));
+      .filter((layer) => !String(layer.path).endsWith('/openapi.json'))
+      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${String(layer.path).replace(/^\/admin\/v1/, '').replace(/:(\w+)/g, '{$1}')}`));
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`));
     expect(served.length).toBeGreaterThan(20);
     expect(documented.sort()).toEqual([...new Set(served)].sort());
