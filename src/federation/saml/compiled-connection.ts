@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { ValidationError } from '../../common/errors.ts';
+import type { Connection } from '../model.ts';
+import { fingerprintOf } from './certificates.ts';
+import { type SpEndpoints, spEndpoints } from './endpoints.ts';
+import { parseSamlMapping, type SamlMapping } from './mapping.ts';
+import { parseSamlSettings, type SamlSettings } from './settings.ts';
+
+/*
+ * Everything derived from a connection's stored settings that a response check needs, built once per
+ * settings version rather than per request: parsed certificates, endpoints and the node-saml instances.
+ * The cache is keyed by a digest of the settings and mapping, so an admin's change takes effect on the next
+ * request of every instance without any invalidation message.
+ */
+export interface SpKeys {
+  privateKeyPem: string;
+  certificatePem: string;
+}
+
+export interface CompiledConnection {
+  connectionId: string;
+  orgId: string;
+  settings: SamlSettings;
+  mapping: SamlMapping;
+  endpoints: SpEndpoints;
+  trustedFingerprints: ReadonlySet<string>;
+  /** Private key assertions are encrypted to, when the connection accepts encrypted assertions. */
+  decryptionKeyPem?: string;
+  /** Options every node-saml instance of this connection shares; requests add their own id. */
+  samlOptions: SamlConfig;
+  /** Verifies a response whose assertion is signed; the Response element's own signature is optional. */
+  verifier: SAML;
+  /** The same, for a Response that carries its own signature: then that signature must verify too. */
+  signedResponseVerifier: SAML;
+}
+
+export function compileConnection(connection: Connection, publicUrl: string, spKeys: SpKeys | undefined): CompiledConnection {
+  if (connection.kind !== 'saml') throw new TypeError(`connection ${connection.id} is not a SAML connection`);
+  const settings = parseSamlSettings(connection.settings);
+  const mapping = parseSamlMapping(connection.mapping);
+  const endpoints = spEndpoints(publicUrl, connection, settings.spEntityId);
+  const needKeys = (['signAuthnRequests', 'decryptAssertions'] as const).filter((key) => settings[key] && !spKeys);
+  if (needKeys.length > 0) {
+    throw new ValidationError('Invalid SAML connection settings', needKeys.map((key) => ({
+      path: `settings.${key}`,
+      message: 'needs SP keys, and none are configured',
+    })));
+  }
+  const decryptionKeyPem = settings.decryptAssertions ? spKeys?.privateKeyPem : undefined;
+  const signing = settings.signAuthnRequests && spKeys
+    ? { privateKey: spKeys.privateKeyPem, publicCert: spKeys.certificatePem }
+    : {};
+  const samlOptions: SamlConfig = {
+    idpCert: settings.idpCertificates,
+    issuer: endpoints.spEntityId,
+    callbackUrl: endpoints.acsUrl,
+    entryPoint: settings.ssoUrl,
+    identifierFormat: settings.nameIdFormat ?? null,
+    // A fixed RequestedAuthnContext (node-saml asks for PasswordProtectedTransport) makes Entra ID and ADFS
+    // refuse users who sign in with MFA or Kerberos; the IdP's own policy decides.
+    disableRequestedAuthnContext: true,
+    signatureAlgorithm: 'sha256',
+    ...signing,
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: false,
+    // Request ids are matched and consumed by this connector, after every other check (see response.ts);
+    // node-saml would consult its cache before the signature is known to be good.
+    validateInResponseTo: ValidateInResponseTo.never,
+    // Times and the audience are checked by checks.ts against the injected clock with precise reasons, on
+    // the same signed assertion node-saml returns; node-saml's own versions read the wall clock.
+    acceptedClockSkewMs: -1,
+    audience: false,
+    ...(decryptionKeyPem ? { decryptionPvk: decryptionKeyPem } : {}),
+  };
+  return {
+    connectionId: connection.id,
+    orgId: connection.orgId,
+    settings,
+    mapping,
+    endpoints,
+    trustedFingerprints: new Set(settings.idpCertificates.map((pem) => fingerprintOf(pem) ?? '')),
+    ...(decryptionKeyPem ? { decryptionKeyPem } : {}),
+    samlOptions,
+    verifier: new SAML(samlOptions),
+    signedResponseVerifier: new SAML({ ...samlOptions, wantAuthnResponseSigned: true }),
+  };
+}
+
+/** Compiled connections by id, rebuilt when the settings digest changes; bounded, oldest dropped first. */
+export function createCompiledConnectionCache(publicUrl: string, spKeys: SpKeys | undefined, maxEntries = 1000) {
+  const entries = new Map<string, { digest: string; compiled: CompiledConnection }>();
+  return (connection: Connection): CompiledConnection => {
+    const digest = createHash('sha256')
+      .update(JSON.stringify([connection.orgId, connection.kind, connection.settings, connection.mapping]))
+      .digest('base64url');
+    const cached = entries.get(connection.id);
+    if (cached?.digest === digest) return cached.compiled;
+    const compiled = compileConnection(connection, publicUrl, spKeys);
+    entries.delete(connection.id);
+    entries.set(connection.id, { digest, compiled });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    return compiled;
+  };
+}

@@ -1,0 +1,103 @@
+import type { ExternalIdentity } from '../connector.ts';
+import { amrFromAuthnContext } from './amr.ts';
+import { readAssertion, readResponseFacts } from './assertion.ts';
+import { checkAssertion } from './checks.ts';
+import type { CompiledConnection } from './compiled-connection.ts';
+import { decodeSamlResponse, inspectEnvelope } from './envelope.ts';
+import { SamlValidationError } from './errors.ts';
+import { mapAssertionToIdentity } from './mapping.ts';
+import type { RequestState } from './request-state.ts';
+import { verifySignedAssertion } from './signature.ts';
+import { XmlParseError } from './xml.ts';
+
+/*
+ * The ACS step, in an order that matters:
+ * 1. stateless refusals that need no key (size, DOCTYPE, status, shape, algorithms)
+ * 2. the signature, against configured certificates only
+ * 3. every rule on the signed assertion (checks.ts)
+ * 4. only then state: the assertion id is claimed (replay) and the request id consumed. Touching state
+ *    earlier would let anyone who can post to the ACS spend a legitimate user's request id, or an
+ *    assertion id, with a forged response. The assertion id goes first so that the same response posted
+ *    twice is reported as `replayed`; the request is looked up (not spent) before, so an unknown request
+ *    burns nothing, and consumed after, atomically, so two different assertions cannot both answer it.
+ */
+export interface CompleteSignInInput {
+  samlResponse: string;
+  /** The RelayState posted with the response; must be the one the request was started with. */
+  relayState?: string;
+}
+
+export interface CompletedSignIn {
+  identity: ExternalIdentity;
+  /** The AuthnRequest this answered; absent for an accepted IdP-initiated response. */
+  requestId?: string;
+}
+
+export async function completeSamlSignIn(
+  compiled: CompiledConnection,
+  state: RequestState,
+  now: () => Date,
+  input: CompleteSignInInput,
+): Promise<CompletedSignIn> {
+  const { settings, endpoints, connectionId } = compiled;
+  const xml = decodeSamlResponse(input.samlResponse);
+  const envelope = inspectEnvelope(xml, { allowSha1: settings.allowSha1, canDecrypt: compiled.decryptionKeyPem !== undefined });
+  const signedXml = await verifySignedAssertion(compiled, input.samlResponse, envelope);
+
+  const assertion = readSigned(signedXml);
+  const accepted = checkAssertion(assertion, readResponseFacts(envelope.response), {
+    idpEntityId: settings.idpEntityId,
+    spEntityId: endpoints.spEntityId,
+    acsUrl: endpoints.acsUrl,
+    now: now(),
+    clockSkewSeconds: settings.clockSkewSeconds,
+  });
+  const { requestId } = accepted;
+  if (!requestId && !settings.allowIdpInitiated) {
+    throw new SamlValidationError('unsolicited', 'the response answers no request (IdP-initiated sign-in), which this connection does not allow');
+  }
+
+  if (await state.wasAssertionSeen(connectionId, assertion.id)) throw replayed(assertion.id);
+  if (requestId) {
+    const request = await state.findRequest(connectionId, requestId);
+    if (!request) throw unknownRequest(requestId);
+    if (request.relayState !== input.relayState) {
+      throw new SamlValidationError('relay_state_mismatch', 'the RelayState posted with the response is not the one the sign-in was started with');
+    }
+  }
+  const ttlSeconds = Math.ceil((accepted.acceptableUntil - now().getTime()) / 1000);
+  if (!(await state.claimAssertion(connectionId, assertion.id, ttlSeconds))) throw replayed(assertion.id);
+  if (requestId && !(await state.consumeRequest(connectionId, requestId))) throw unknownRequest(requestId);
+
+  const mapped = mapAssertionToIdentity(assertion.attributes, assertion.nameId as { value: string; format?: string }, compiled.mapping);
+  const identity: ExternalIdentity = {
+    connectionId,
+    orgId: compiled.orgId,
+    protocol: 'saml',
+    ...mapped,
+    amr: amrFromAuthnContext(assertion.authnContext),
+  };
+  if (assertion.sessionIndex) identity.sessionIndex = assertion.sessionIndex;
+  if (assertion.authnContext) identity.authnContext = assertion.authnContext;
+  return requestId ? { identity, requestId } : { identity };
+}
+
+function readSigned(signedXml: string) {
+  try {
+    return readAssertion(signedXml);
+  } catch (error) {
+    if (error instanceof XmlParseError) throw new SamlValidationError(error.problem, error.message);
+    throw error;
+  }
+}
+
+function replayed(assertionId: string): SamlValidationError {
+  return new SamlValidationError('replayed', `assertion ${assertionId} was already used to sign in`);
+}
+
+function unknownRequest(requestId: string): SamlValidationError {
+  return new SamlValidationError(
+    'in_response_to_unknown',
+    `the response answers request ${requestId.slice(0, 64)}, which this connection did not send, has expired (10 minutes) or was already answered`,
+  );
+}
