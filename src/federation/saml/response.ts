@@ -6,7 +6,7 @@ import type { CompiledConnection } from './compiled-connection.ts';
 import { decodeSamlResponse, inspectEnvelope } from './envelope.ts';
 import { SamlValidationError } from './errors.ts';
 import { mapAssertionToIdentity } from './mapping.ts';
-import type { RequestState } from './request-state.ts';
+import { type OutstandingRequest, REQUEST_TTL_SECONDS, type RequestState } from './request-state.ts';
 import { verifySignedAssertion } from './signature.ts';
 import { XmlParseError } from './xml.ts';
 
@@ -60,7 +60,7 @@ export async function completeSamlSignIn(
   if (await state.wasAssertionSeen(connectionId, assertion.id)) throw replayed(assertion.id);
   if (requestId) {
     const request = await state.findRequest(connectionId, requestId);
-    if (!request) throw unknownRequest(requestId);
+    if (!request || isExpired(request, now())) throw unknownRequest(requestId);
     if (request.relayState !== input.relayState) {
       throw new SamlValidationError('relay_state_mismatch', 'the RelayState posted with the response is not the one the sign-in was started with');
     }
@@ -89,6 +89,11 @@ function readSigned(signedXml: string) {
     if (error instanceof XmlParseError) throw new SamlValidationError(error.problem, error.message);
     throw error;
   }
+}
+
+/** The store's TTL expires requests too; this makes the limit exact whatever the backend's clock says. */
+function isExpired(request: OutstandingRequest, now: Date): boolean {
+  return now.getTime() - Date.parse(request.createdAt) >= REQUEST_TTL_SECONDS * 1000;
 }
 
 function replayed(assertionId: string): SamlValidationError {

@@ -24,10 +24,17 @@ export interface SamlWorld {
   signIn(connection: Connection, response?: Partial<ResponseOptions>): Promise<{ samlResponse: string; relayState: string; requestId: string }>;
 }
 
-export function createSamlWorld(options: { kv?: KvStore; idp?: TestIdp; spKeys?: SpKeys } = {}): SamlWorld {
+export interface SamlWorldOptions {
+  /** The KV store, given the world's clock in milliseconds; memory by default. */
+  makeKv?: (now: () => number) => KvStore;
+  idp?: TestIdp;
+  spKeys?: SpKeys;
+}
+
+export function createSamlWorld(options: SamlWorldOptions = {}): SamlWorld {
   let clock = new Date('2030-06-01T12:00:00.000Z');
   const now = () => clock;
-  const kv = options.kv ?? createMemoryKv({ now: () => clock.getTime() });
+  const kv = (options.makeKv ?? ((clockMs) => createMemoryKv({ now: clockMs })))(() => clock.getTime());
   const idp = options.idp ?? createTestIdp();
   const connector = createSamlConnector({ kv, publicUrl: PUBLIC_URL, now, ...(options.spKeys ? { spKeys: options.spKeys } : {}) });
   let relayCounter = 0;
