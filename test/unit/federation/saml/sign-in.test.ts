@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../../src/common/errors.ts';
+import { createTestIdp } from '../../../fixtures/saml/idp.ts';
+import { createTestKeyPair, type TestKeyPair } from '../../../fixtures/saml/x509.ts';
 import { createSamlWorld, PUBLIC_URL, rejection, type SamlWorld } from './world.ts';
 
 describe('SAML sign-in round trip with a real IdP', () => {
@@ -97,3 +100,42 @@ async function inflate(base64: string): Promise<string> {
   const { inflateRawSync } = await import('node:zlib');
   return inflateRawSync(Buffer.from(base64, 'base64')).toString('utf8');
 }
+
+describe('signed AuthnRequests', () => {
+  let world: SamlWorld;
+  let spKeys: TestKeyPair;
+  beforeAll(() => {
+    spKeys = createTestKeyPair({ commonName: 'login.example.test' });
+    world = createSamlWorld({ idp: createTestIdp({ wantAuthnRequestsSigned: true }), spKeys });
+  });
+
+  it('are signed on the query string when the connection asks, and verify at the IdP', async () => {
+    const connection = world.connection({ settings: { signAuthnRequests: true } });
+    const { redirectUrl } = await world.connector.startSignIn(connection, { relayState: 'signed-1' });
+    expect(new URL(redirectUrl).searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+
+    const request = await world.idp.receive(redirectUrl, { ...world.sp(connection), signingCertificatePem: spKeys.certificatePem });
+    expect(request.signed).toBe(true);
+  });
+
+  it('fail verification at the IdP with another SP key', async () => {
+    const connection = world.connection({ settings: { signAuthnRequests: true } });
+    const { redirectUrl } = await world.connector.startSignIn(connection, { relayState: 'signed-2' });
+    const stranger = createTestKeyPair();
+    await expect(world.idp.receive(redirectUrl, { ...world.sp(connection), signingCertificatePem: stranger.certificatePem })).rejects.toThrow();
+  });
+
+  it('are refused as a setting when no SP keys are configured', async () => {
+    const keyless = createSamlWorld();
+    await expect(keyless.connector.startSignIn(keyless.connection({ settings: { signAuthnRequests: true } }), { relayState: 'x' }))
+      .rejects.toThrow(ValidationError);
+  });
+
+  it('put the SP certificate into our metadata', () => {
+    const xml = world.connector.spMetadata(world.connection({ settings: { signAuthnRequests: true } }));
+    expect(xml).toContain('AuthnRequestsSigned="true"');
+    expect(xml).toContain(spKeys.certificateBase64);
+    expect(xml).toContain(`Location="${PUBLIC_URL}/saml/conn-acme/acs"`);
+    expect(world.connector.spMetadata(world.connection())).not.toContain('KeyDescriptor');
+  });
+});
