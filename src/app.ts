@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
@@ -8,6 +9,7 @@ import type { Config } from './config/schema.ts';
 import { createAccountMail } from './account/mail.ts';
 import { createFormGuard } from './account/form-guard.ts';
 import { createAccountRouter } from './account/router.ts';
+import { createRateLimits } from './abuse/index.ts';
 import { createAdminApi } from './admin/index.ts';
 import type { Catalog } from './directory/catalog.ts';
 import { createDirectory } from './directory/directory.ts';
@@ -22,6 +24,9 @@ import { createDemoRouter } from './demo/router.ts';
 import { createOutboxRouter, type MailService } from './mail/index.ts';
 import { createCsrf } from './interaction/csrf.ts';
 import { createInteractionRouter } from './interaction/router.ts';
+import { createSecondFactor } from './interaction/second-factor.ts';
+import { retryAfterOnLimit } from './http/rate-limit.ts';
+import { createEmailOtp } from './mfa/index.ts';
 import { createJourneyStates } from './interaction/state.ts';
 import { createKvAdapterFactory } from './oidc/adapter.ts';
 import { createFindAccount } from './oidc/claims.ts';
@@ -53,7 +58,8 @@ export interface BuiltApp {
 /** The composition root: wiring only. */
 export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const { config, logger, stores, kv } = deps;
-  const app = new Koa({ proxy: config.server.trustProxy });
+  // Behind N proxies only the last N X-Forwarded-For entries are theirs; the ones before are the client's word.
+  const app = new Koa({ proxy: config.server.trustProxy, maxIpsCount: config.server.proxyHops });
   app.silent = true; // errors are logged by errorHandler, with the request id
   // oidc-provider's middleware runs in this app's context, so its signed cookies use this app's keys.
   app.keys = config.secrets.cookieKeys;
@@ -83,6 +89,8 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     checks: { store: () => stores.ping(), kv: () => kv.ping() },
   });
   const csrf = createCsrf(config.secrets.cookieKeys[0]!);
+  const rateLimits = createRateLimits({ kv });
+  const otp = createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') });
   const directory = createDirectory({ stores, kv, catalog: deps.catalog });
   const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });
   const admin = createAdminApi({
@@ -90,6 +98,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     settings: createOrganizationSettings({ stores }),
     catalog: deps.catalog,
     mail: accountMail,
+    rateLimits,
     auth: { provider: providers.current, grantContexts, clients: stores.clients },
     serverUrl: config.server.publicUrl,
     version: VERSION,
@@ -98,6 +107,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     invitations: directory.invitations,
     account: directory.account,
     mail: accountMail,
+    rateLimits,
     guard: createFormGuard(csrf),
     logger,
   });
@@ -108,12 +118,15 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     grantContexts,
     csrf,
     audit: directory.audit,
+    secondFactor: createSecondFactor({ otp }),
+    rateLimits,
     passwords: { verify: verifyPassword, verifyNothing },
   });
 
   app.use(requestId());
   app.use(securityHeaders());
   app.use(errorHandler(logger));
+  app.use(retryAfterOnLimit());
   app.use(health.routes());
   app.use(staticAssets(STATIC_DIR));
   app.use(interactions.routes());
@@ -137,4 +150,9 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     return middleware(ctx, next);
   });
   return { app, providers };
+}
+
+/** A key for one purpose, derived from a configured secret (HKDF-SHA-256, RFC 5869), so one secret serves several. */
+function derivedKey(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'bridgekeeper', purpose, 32));
 }

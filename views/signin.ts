@@ -40,6 +40,22 @@ ${fieldError('password', form.error)}
 <form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
 }
 
+export function otpPage(form: FormBase & { email: string; resend: string; restart: string; error?: string; notice?: string }): Html {
+  return layout('Enter your code', html`
+<h1>Check your email</h1>
+<p>We sent a 6-digit code to <strong>${form.email}</strong>. It is valid for 10 minutes.</p>
+${form.notice ? html`<p role="status">${form.notice}</p>` : html``}
+<form method="post" action="${form.action}" novalidate>
+${hidden(form.csrf)}
+<label for="code">Code</label>
+<input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus${describedBy('code', form.error)}>
+${fieldError('code', form.error)}
+<button type="submit">Verify</button>
+</form>
+<form method="post" action="${form.resend}">${hidden(form.csrf)}<button type="submit" class="secondary">Send a new code</button></form>
+<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another account</button></form>`);
+}
+
 export function organizationPage(form: FormBase & { organizations: { id: string; name: string; slug: string }[] }): Html {
   return layout('Choose an organization', html`
 <h1>Choose an organization</h1>

@@ -2,7 +2,9 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
+import type { RateLimits } from '../abuse/index.ts';
 import { AppError, ValidationError } from '../common/errors.ts';
+import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { AccountService } from '../directory/account.ts';
 import type { Directory } from '../directory/directory.ts';
 import { sendPage } from '../http/pages.ts';
@@ -19,6 +21,7 @@ export interface AccountRouterDeps {
   invitations: Pick<Directory['invitations'], 'preview' | 'accept'>;
   account: Pick<AccountService, 'forgotPassword' | 'resetPassword'>;
   mail: Pick<AccountMail, 'sendPasswordReset'>;
+  rateLimits: Pick<RateLimits, 'consume'>;
   guard: FormGuard;
   logger: Logger;
 }
@@ -89,6 +92,15 @@ export function createAccountRouter(deps: AccountRouterDeps): Router {
     const body = ctx.request.body as Body;
     guard.verify(ctx, body.csrf);
     const email = String(body.email ?? '').trim();
+    try {
+      // Keyed on the email as typed, before any lookup: known and unknown addresses hit the limit alike.
+      await deps.rateLimits.consume('forgot-password-per-ip', ctx.ip);
+      await deps.rateLimits.consume('forgot-password-per-email', email);
+    } catch (error) {
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      ctx.set('Retry-After', String(error.retryAfterSeconds));
+      return sendPage(ctx, forgotPasswordPage({ action: FORGOT_PATH, csrf: guard.tokenFor(ctx), email, error: 'Too many requests. Wait a while before asking for another link.' }), 429);
+    }
     let request;
     try {
       request = await deps.account.forgotPassword({ email }, { requestId: ctx.state.requestId, ip: ctx.ip });

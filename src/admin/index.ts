@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { RateLimits } from '../abuse/index.ts';
 import type { AccountMail } from '../account/mail.ts';
 import type { Catalog } from '../directory/catalog.ts';
 import type { Directory } from '../directory/directory.ts';
@@ -21,6 +22,7 @@ export interface AdminApiDeps {
   settings: OrganizationSettings;
   catalog: Catalog;
   mail: Pick<AccountMail, 'sendInvitation'>;
+  rateLimits: Pick<RateLimits, 'consume'>;
   auth: Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>;
   serverUrl: string;
   version: string;
@@ -33,7 +35,7 @@ export function adminOperations(deps: Omit<AdminApiDeps, 'auth' | 'serverUrl' | 
     ...meOperations(directory.account),
     ...organizationOperations(deps.settings),
     ...memberOperations(directory.members),
-    ...invitationOperations({ invitations: directory.invitations, mail: deps.mail }),
+    ...invitationOperations({ invitations: directory.invitations, mail: deps.mail, rateLimits: deps.rateLimits }),
     ...groupOperations(directory.groups),
     ...catalogOperations(deps.catalog),
     ...apiKeyOperations(directory.apiKeys),

@@ -18,6 +18,7 @@ export const configSchema = z.strictObject({
     port: z.number().int().min(0).max(65535).describe('HTTP port of the public endpoints.'),
     publicUrl: url.describe('External base URL (the OIDC issuer). Behind a TLS-terminating proxy: the https URL users see.'),
     trustProxy: z.boolean().describe('Trust X-Forwarded-* headers (enable only behind a proxy that sets them).'),
+    proxyHops: z.number().int().min(1).max(10).describe('With trustProxy: how many proxies append to X-Forwarded-For; the client address is the entry that many from the end (earlier entries are the client\'s own word).'),
     shutdownTimeoutMs: z.number().int().min(0).describe('How long a graceful shutdown waits for open requests.'),
   }).describe('HTTP server.'),
   dataDir: z.string().min(1).describe('Directory of the embedded store and development keys (used when mongodb.url is empty).'),

@@ -10,7 +10,10 @@ import type { Stores } from '../store/stores.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import { consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import type { RateLimits } from '../abuse/index.ts';
+import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { Csrf } from './csrf.ts';
+import { secondFactorRequired, secondFactorSatisfied, withSecondFactor, type SecondFactor } from './second-factor.ts';
 import { sendPage } from '../http/pages.ts';
 import type { JourneyState, JourneyStates } from './state.ts';
 import { chooseOrganization } from './organizations.ts';
@@ -23,6 +26,8 @@ export interface InteractionDeps {
   grantContexts: GrantContexts;
   csrf: Csrf;
   audit: Pick<AuditService, 'record'>;
+  secondFactor: SecondFactor;
+  rateLimits: RateLimits;
   passwords: {
     verify(hash: string, plain: string): Promise<boolean>;
     /** Spends the same work as a verification, for unknown accounts (no timing oracle). */
@@ -33,12 +38,15 @@ export interface InteractionDeps {
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const SIGN_IN_FAILED = 'The email address or password is incorrect.';
+const TOO_MANY_ATTEMPTS = 'Too many sign-in attempts. Wait a few minutes and try again.';
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 /*
- * The sign-in journey (DESIGN.md): email -> password -> organisation -> consent -> back to oidc-provider.
+ * The sign-in journey (DESIGN.md): email -> password -> organisation -> one-time code (when the organisation or
+ * the user wants it) -> consent -> back to oidc-provider.
  * - every step re-reads the interaction from its signed cookie and checks the CSRF token on POST
- * - unknown email and wrong password answer identically, after the same password-hash work
+ * - unknown email and wrong password answer identically, after the same password-hash work; attempts are
+ *   limited per address and per email before any lookup
  * - the organisation is one of the user's active memberships, allowed for the client and matching the
  *   `organization` parameter when given; several candidates -> the user picks
  * - first-party clients skip consent; the grant is created here with the requested scopes, and the chosen
@@ -66,6 +74,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     password: `/interaction/${uid}/password`,
     organization: `/interaction/${uid}/organization`,
     consent: `/interaction/${uid}/consent`,
+    otp: `/interaction/${uid}/otp`,
+    otpResend: `/interaction/${uid}/otp/resend`,
     abort: `/interaction/${uid}/abort`,
     restart: `/interaction/${uid}/restart`,
   });
@@ -76,7 +86,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
   /* After a first factor (or with an existing session): organisation, consent, then the grant. */
   async function proceed(ctx: Context, details: Details, state: JourneyState, clientName: string, firstParty: boolean, consented = false) {
-    const userId = details.prompt.name === 'login' ? state.userId : details.session?.accountId;
+    const userId = currentUserId(details, state);
     if (!userId) return showLogin(ctx, details, state, clientName);
     const u = urls(details.uid);
     const choice = await chooseOrganization(deps.stores, {
@@ -97,6 +107,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations,
       }));
     }
+    const user = await deps.stores.users.get(userId);
+    if (secondFactorRequired(choice.organization, user) && !secondFactorSatisfied(state, details.session?.amr)) {
+      const next: JourneyState = { ...state, orgId: choice.organization.id };
+      const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
+      if (!state.otpSent && !refused) next.otpSent = true;
+      await save(details.uid, next);
+      return showOtp(ctx, details, clientName, user.email, { error: refused });
+    }
     if (!firstParty && !consented) {
       await save(details.uid, { ...state, orgId: choice.organization.id });
       return sendPage(ctx, consentPage({
@@ -114,8 +132,12 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     await deps.states.clear(details.uid);
 
     const result: InteractionResults = { consent: { grantId } };
-    if (details.prompt.name === 'login') {
-      result.login = { accountId: userId, amr: state.amr ?? ['pwd'], acr: 'urn:bridgekeeper:loa:1', ts: state.authTime, remember: true };
+    const steppedUp = details.prompt.name !== 'login' && (state.amr ?? []).includes('otp');
+    if (details.prompt.name === 'login' || steppedUp) {
+      // A second factor passed on top of an existing session renews the login with the stronger amr.
+      const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
+      const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
+      result.login = { accountId: userId, amr, acr, ts: state.authTime ?? Math.floor(Date.now() / 1000), remember: true };
     }
     const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
     if (result.login) {
@@ -130,17 +152,31 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   const source = (ctx: Context, actor: string, orgId: string | null) => ({ actor, orgId, requestId: ctx.state.requestId as string, ip: ctx.ip });
 
   /* A failed first factor is recorded in each organisation the account belongs to: those are the admins who care. */
-  async function recordFailure(ctx: Context, user: User | undefined, reason: string, clientId: unknown): Promise<void> {
+  async function recordFailure(ctx: Context, user: User | undefined, reason: string, clientId: unknown, method = 'password'): Promise<void> {
     const memberships = user ? (await deps.stores.memberships.list({ where: { userId: user.id }, limit: 100 })).items : [];
     const orgIds = memberships.length > 0 ? memberships.map((m) => m.orgId) : [null];
     for (const orgId of orgIds) {
       await deps.audit.record(source(ctx, 'anonymous', orgId), 'signin.failed', {
-        target: user ? `user:${user.id}` : null, outcome: 'failure', details: { method: 'password', reason, clientId },
+        target: user ? `user:${user.id}` : null, outcome: 'failure', details: { method, reason, clientId },
       });
     }
   }
 
-  function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string) {
+  function showOtp(ctx: Context, details: Details, clientName: string, email: string, outcome: { error?: unknown; notice?: string } = {}) {
+    const u = urls(details.uid);
+    return deps.secondFactor.show(ctx, {
+      csrf: deps.csrf.tokenFor(details.uid), clientName, email, urls: { action: u.otp, resend: u.otpResend, restart: u.restart },
+    }, outcome);
+  }
+
+  /** Where the journey is in the second factor: the user it is for, or undefined when no code is under way. */
+  async function otpUser(details: Details, state: JourneyState): Promise<User | undefined> {
+    const userId = currentUserId(details, state);
+    if (!userId || !state.otpSent) return undefined;
+    return deps.stores.users.find(userId);
+  }
+
+  function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string, status?: number) {
     const u = urls(details.uid);
     const csrf = deps.csrf.tokenFor(details.uid);
     if (!state.email) {
@@ -149,12 +185,13 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     return sendPage(ctx, passwordPage({
       action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error,
-    }), error ? 401 : 200);
+    }), status ?? (error ? 401 : 200));
   }
 
   router.get('/', async (ctx) => {
     const { details, state, clientName, firstParty } = await load(ctx, { post: false });
-    if (details.prompt.name === 'login') return showLogin(ctx, details, state, clientName);
+    // Reloading after the first factor resumes where the journey stands (the code step, the picker, ...).
+    if (details.prompt.name === 'login' && !state.userId) return showLogin(ctx, details, state, clientName);
     return proceed(ctx, details, state, clientName, firstParty);
   });
 
@@ -171,6 +208,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const { details, state, clientName, firstParty } = await load(ctx, { post: true });
     if (!state.email) return showLogin(ctx, details, state, clientName);
     const password = String((ctx.request.body as Record<string, unknown>).password ?? '');
+    try {
+      await deps.rateLimits.consume('password-per-ip', ctx.ip);
+      await deps.rateLimits.consume('password-per-account', state.email);
+    } catch (error) {
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      ctx.set('Retry-After', String(error.retryAfterSeconds));
+      return showLogin(ctx, details, state, clientName, TOO_MANY_ATTEMPTS, 429);
+    }
     const user = await deps.stores.users.findByEmail(state.email);
     const ok = user?.passwordHash && user.status === 'active'
       ? await deps.passwords.verify(user.passwordHash, password)
@@ -183,7 +228,37 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);
     await deps.stores.users.update(user.id, { lastLoginAt: new Date().toISOString() });
+    await deps.rateLimits.reset('password-per-account', state.email);
     return proceed(ctx, details, next, clientName, firstParty);
+  });
+
+  router.post('/otp', form, async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: true });
+    const user = await otpUser(details, state);
+    if (!user) return proceed(ctx, details, state, clientName, firstParty);
+    try {
+      await deps.rateLimits.consume('otp-check-per-account', user.id);
+    } catch (error) {
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      return showOtp(ctx, details, clientName, user.email, { error });
+    }
+    const code = String((ctx.request.body as Record<string, unknown>).code ?? '');
+    const outcome = await deps.secondFactor.verify(details.uid, user.id, code);
+    if (outcome !== 'ok') {
+      await recordFailure(ctx, user, outcome.code, details.params.client_id, 'otp');
+      return showOtp(ctx, details, clientName, user.email, { error: outcome });
+    }
+    const next: JourneyState = { ...state, amr: withSecondFactor(state.amr ?? []), otpSent: false };
+    await save(details.uid, next);
+    return proceed(ctx, details, next, clientName, firstParty);
+  });
+
+  router.post('/otp/resend', form, async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: true });
+    const user = await otpUser(details, state);
+    if (!user) return proceed(ctx, details, state, clientName, firstParty);
+    const refused = await deps.secondFactor.send(details.uid, user);
+    return showOtp(ctx, details, clientName, user.email, refused ? { error: refused } : { notice: 'A new code is on its way. Earlier codes no longer work.' });
   });
 
   router.post('/organization', form, async (ctx) => {
@@ -214,6 +289,11 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+/** The user of this journey: the one who passed the first factor now, or the session's for a consent-only prompt. */
+function currentUserId(details: Details, state: JourneyState): string | undefined {
+  return details.prompt.name === 'login' ? state.userId : details.session?.accountId;
 }
 
 function requestedScopes(details: Details): string[] {

@@ -15,6 +15,8 @@ export interface JourneyState {
   method?: LoginMethod;
   authTime?: number;
   orgId?: string;
+  /** A one-time code was mailed for this interaction (the second factor is under way). */
+  otpSent?: boolean;
 }
 
 export interface JourneyStates {

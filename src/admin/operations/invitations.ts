@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RateLimits } from '../../abuse/index.ts';
 import type { AccountMail } from '../../account/mail.ts';
 import { AppError } from '../../common/errors.ts';
 import { MailDeliveryError } from '../../mail/port.ts';
@@ -11,6 +12,8 @@ import { invitationIdParams, invitationView, page, pageQuery } from '../schemas.
 export interface InvitationOperationDeps {
   invitations: Directory['invitations'];
   mail: Pick<AccountMail, 'sendInvitation'>;
+  /** Invitation emails per organisation: a compromised admin or key cannot turn Bridgekeeper into a spam relay. */
+  rateLimits: Pick<RateLimits, 'consume'>;
 }
 
 /*
@@ -42,7 +45,10 @@ export function invitationOperations(deps: InvitationOperationDeps): Operation[]
       status: 201,
       response: invitationView,
       errors: [409],
-      handle: async ({ actor, body }) => deliver(actor, await invitations.invite(actor, body), true),
+      handle: async ({ actor, body }) => {
+        await deps.rateLimits.consume('invitation-per-organization', actor.orgId);
+        return deliver(actor, await invitations.invite(actor, body), true);
+      },
     }),
     operation({
       method: 'get', path: '/invitations', operationId: 'listInvitations', tag: 'Invitations',
@@ -64,7 +70,10 @@ export function invitationOperations(deps: InvitationOperationDeps): Operation[]
       params: invitationIdParams,
       response: invitationView,
       errors: [409],
-      handle: async ({ actor, params }) => deliver(actor, await invitations.resend(actor, params.invitationId), false),
+      handle: async ({ actor, params }) => {
+        await deps.rateLimits.consume('invitation-per-organization', actor.orgId);
+        return deliver(actor, await invitations.resend(actor, params.invitationId), false);
+      },
     }),
     operation({
       method: 'post', path: '/invitations/{invitationId}/revoke', operationId: 'revokeInvitation', tag: 'Invitations',

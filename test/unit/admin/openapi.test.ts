@@ -21,6 +21,7 @@ function buildRouter() {
     settings: {} as OrganizationSettings,
     catalog: defaultCatalog,
     mail: { sendInvitation: async () => {} },
+    rateLimits: { consume: async () => ({ remaining: 1 }) },
     auth: {} as Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>,
     serverUrl: 'https://login.example.com',
     version: '1.2.3',
