@@ -41,7 +41,7 @@ export async function fetchIdpMetadata(url: string, options: MetadataFetchOption
   const maxRedirects = options.maxRedirects ?? 3;
   let current = url;
   for (let hop = 0; ; hop++) {
-    const vetted = await vet(current, options);
+    const vetted = await vet(current, options, signal);
     const response = await get(vetted, signal);
     const location = response.headers.location;
     if (REDIRECTS.has(response.statusCode ?? 0) && location) {
@@ -58,7 +58,7 @@ export async function fetchIdpMetadata(url: string, options: MetadataFetchOption
   }
 }
 
-async function vet(target: string, options: MetadataFetchOptions): Promise<Vetted> {
+async function vet(target: string, options: MetadataFetchOptions, signal: AbortSignal): Promise<Vetted> {
   let url: URL;
   try {
     url = new URL(target);
@@ -71,8 +71,9 @@ async function vet(target: string, options: MetadataFetchOptions): Promise<Vette
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
-    addresses = isIP(hostname) ? [hostname] : await (options.resolve ?? resolveAll)(hostname);
+    addresses = isIP(hostname) ? [hostname] : await beforeDeadline((options.resolve ?? resolveAll)(hostname), signal);
   } catch (error) {
+    if (signal.aborted) throw failure(error as Error, signal);
     throw new SamlMetadataFetchError('dns_failed', `${hostname} could not be resolved`, { cause: error });
   }
   if (addresses.length === 0) throw new SamlMetadataFetchError('dns_failed', `${hostname} has no address`);
@@ -84,6 +85,16 @@ async function vet(target: string, options: MetadataFetchOptions): Promise<Vette
     }
   }
   return { url, address: addresses[0] as string };
+}
+
+/** dns.lookup cannot be cancelled; the fetch's deadline still applies to it. */
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 async function resolveAll(hostname: string): Promise<string[]> {
@@ -122,8 +133,9 @@ function readCapped(response: IncomingMessage, maxBytes: number, signal: AbortSi
     response.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        response.destroy();
+        // Rejected first: destroying emits 'aborted' synchronously, which would otherwise win.
         reject(new SamlMetadataFetchError('too_large', `the metadata is larger than ${maxBytes} bytes`));
+        response.destroy();
       } else {
         chunks.push(chunk);
       }
