@@ -9,6 +9,8 @@ import type { Config } from './config/schema.ts';
 import { createAccountMail } from './account/mail.ts';
 import { createFormGuard } from './account/form-guard.ts';
 import { createAccountRouter } from './account/router.ts';
+import { createAccountSessions } from './account/session.ts';
+import { createAccountSettingsRouter } from './account/settings-router.ts';
 import { createRateLimits } from './abuse/index.ts';
 import { createAdminApi } from './admin/index.ts';
 import type { Catalog } from './directory/catalog.ts';
@@ -103,13 +105,25 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     serverUrl: config.server.publicUrl,
     version: VERSION,
   });
+  const guard = createFormGuard(csrf);
   const account = createAccountRouter({
     invitations: directory.invitations,
     account: directory.account,
     mail: accountMail,
     rateLimits,
-    guard: createFormGuard(csrf),
+    guard,
     logger,
+  });
+  const accountSettings = createAccountSettingsRouter({
+    users: stores.users,
+    account: directory.account,
+    mfa: directory.mfa,
+    otp,
+    sessions: createAccountSessions(kv),
+    rateLimits,
+    mail: accountMail,
+    passwords: { verify: verifyPassword, verifyNothing },
+    guard,
   });
   const interactions = createInteractionRouter({
     provider: providers.current,
@@ -132,6 +146,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(account.routes());
+  app.use(accountSettings.routes());
   app.use(admin.routes());
   app.use(admin.allowedMethods());
   if (config.environment === 'development') {

@@ -3,6 +3,7 @@ import type { Mailer } from '../mail/port.ts';
 import type { OrganizationStore, UserStore } from '../directory/ports.ts';
 import { invitationMail } from '../../views/mail/invitation.ts';
 import { passwordResetMail } from '../../views/mail/password-reset.ts';
+import { securityNoticeMail, type SecurityNotice } from '../../views/mail/security-notice.ts';
 
 export const INVITATION_PATH = '/account/invitation';
 export const RESET_PATH = '/account/password/reset';
@@ -18,6 +19,8 @@ export interface AccountMail {
   sendInvitation(input: { actor: Actor; email: string; token: string }): Promise<void>;
   /** @throws MailDeliveryError */
   sendPasswordReset(input: { email: string; token: string }): Promise<void>;
+  /** @throws MailDeliveryError */
+  sendSecurityNotice(input: { email: string; notice: SecurityNotice }): Promise<void>;
 }
 
 /*
@@ -46,6 +49,10 @@ export function createAccountMail(deps: AccountMailDeps): AccountMail {
 
     async sendPasswordReset({ email, token }) {
       await deps.mailer.send({ to: email, kind: 'password-reset', ...passwordResetMail({ link: link(RESET_PATH, token) }) });
+    },
+
+    async sendSecurityNotice({ email, notice }) {
+      await deps.mailer.send({ to: email, kind: 'security-notice', ...securityNoticeMail(notice) });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ForbiddenError } from '../common/errors.ts';
 import type { Actor } from './actor.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, type AuditSource } from './audit.ts';
 import type { DirectoryContext } from './context.ts';
 import { emailSchema, parseInput } from './input.ts';
 import type { RequestContext } from './invitation-acceptance.ts';
@@ -53,6 +53,10 @@ export interface PasswordResetRequest {
 export interface AccountService {
   /** The acting user's own password. @throws ForbiddenError('invalid_current_password'), ValidationError on `newPassword` */
   changePassword(actor: Actor, input: ChangePasswordInput): Promise<void>;
+  /** The same for a user acting outside any organisation (the account page). */
+  changeOwnPassword(userId: string, input: ChangePasswordInput, context?: RequestContext): Promise<void>;
+  /** Whether `password` is the user's current one; the same argon2 work when the account has none. */
+  checkPassword(userId: string, password: string): Promise<boolean>;
   /** A reset token for an active account with this email, or undefined (same work, same timing). */
   forgotPassword(input: ForgotPasswordInput, context?: RequestContext): Promise<PasswordResetRequest | undefined>;
   /** @throws AppError('reset_token_invalid') for an unknown, used or expired token; ValidationError on `newPassword` */
@@ -73,21 +77,34 @@ export function createAccountService(ctx: DirectoryContext): AccountService {
     await kv.deleteGroup(resetGroup(userId));
   }
 
+  async function changeFor(userId: string, source: Actor | AuditSource, input: ChangePasswordInput): Promise<void> {
+    const request = parseInput(changePasswordInputSchema, input);
+    const user = await stores.users.get(userId);
+    let correct = false;
+    if (user.passwordHash) correct = await ctx.passwords.verify(user.passwordHash, request.currentPassword);
+    else await ctx.passwords.verifyNothing(request.currentPassword);
+    if (!correct) {
+      await recordAudit(stores, source, 'account.password_changed', { target: `user:${user.id}`, outcome: 'failure', details: { reason: 'invalid_current_password' } });
+      throw new ForbiddenError('invalid_current_password', 'The current password is not correct');
+    }
+    assertPasswordPolicy(request.newPassword, 'newPassword', { email: user.email });
+    await setPassword(user.id, request.newPassword, false);
+    await recordAudit(stores, source, 'account.password_changed', { target: `user:${user.id}` });
+  }
+
   return {
     async changePassword(actor, input) {
-      const request = parseInput(changePasswordInputSchema, input);
       if (actor.kind !== 'user') throw new ForbiddenError('forbidden', 'Only a signed-in user can change their password');
-      const user = await stores.users.get(actor.id);
-      let correct = false;
-      if (user.passwordHash) correct = await ctx.passwords.verify(user.passwordHash, request.currentPassword);
-      else await ctx.passwords.verifyNothing(request.currentPassword);
-      if (!correct) {
-        await recordAudit(stores, actor, 'account.password_changed', { target: `user:${user.id}`, outcome: 'failure', details: { reason: 'invalid_current_password' } });
-        throw new ForbiddenError('invalid_current_password', 'The current password is not correct');
-      }
-      assertPasswordPolicy(request.newPassword, 'newPassword', { email: user.email });
-      await setPassword(user.id, request.newPassword, false);
-      await recordAudit(stores, actor, 'account.password_changed', { target: `user:${user.id}` });
+      await changeFor(actor.id, actor, input);
+    },
+
+    changeOwnPassword: (userId, input, context = {}) => changeFor(userId, { actor: `user:${userId}`, orgId: null, ...context }, input),
+
+    async checkPassword(userId, password) {
+      const user = await stores.users.get(userId);
+      if (user.passwordHash) return ctx.passwords.verify(user.passwordHash, password);
+      await ctx.passwords.verifyNothing(password);
+      return false;
     },
 
     async forgotPassword(input, context = {}) {

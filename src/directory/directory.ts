@@ -8,6 +8,7 @@ import { createGroupsService, type GroupsService } from './groups.ts';
 import { createInvitationAcceptanceService, type InvitationAcceptanceService } from './invitation-acceptance.ts';
 import { createInvitationsService, type InvitationsService } from './invitations.ts';
 import { createMembersService, type MembersService } from './members.ts';
+import { createMfaPreference, type MfaPreference } from './mfa-preference.ts';
 import { assertSeatAvailable, seatUsage, type SeatUsage } from './seats.ts';
 
 /*
@@ -28,6 +29,7 @@ export interface Directory {
   groups: GroupsService;
   apiKeys: ApiKeysService;
   account: AccountService;
+  mfa: MfaPreference;
   audit: AuditService;
   seats: {
     /** @throws LimitExceededError('user_limit_reached') */
@@ -48,6 +50,7 @@ export function createDirectory(deps: DirectoryDeps): Directory {
     groups: createGroupsService(ctx),
     apiKeys: createApiKeysService(ctx),
     account: createAccountService(ctx),
+    mfa: createMfaPreference(ctx),
     audit: createAuditService(ctx),
     seats: {
       assertAvailable: (orgId) => assertSeatAvailable(ctx.stores, orgId, { now: ctx.now }),
