@@ -33,7 +33,8 @@ export interface Envelope {
   response: Element;
   /** The Response element carries its own enveloped signature. */
   responseSigned: boolean;
-  encrypted: boolean;
+  /** Present when the assertion is encrypted: its plaintext is inspected by inspectDecryptedAssertion. */
+  encryptedAssertion?: Element;
 }
 
 export interface EnvelopeRules {
@@ -81,7 +82,21 @@ export function inspectEnvelope(xml: string, rules: EnvelopeRules): Envelope {
   if (assertions.length === 1 && children(assertion, NS.dsig, 'Signature').length === 0) {
     throw new SamlValidationError('unsigned_assertion', 'the assertion is not signed; signed assertions are required');
   }
-  return { xml, response, responseSigned: children(response, NS.dsig, 'Signature').length > 0, encrypted: encrypted.length > 0 };
+  const envelope: Envelope = { xml, response, responseSigned: children(response, NS.dsig, 'Signature').length > 0 };
+  if (encrypted[0]) envelope.encryptedAssertion = encrypted[0];
+  return envelope;
+}
+
+/** The rules of a plain assertion, applied to the plaintext of an encrypted one. */
+export function inspectDecryptedAssertion(xml: string, rules: EnvelopeRules): void {
+  const doc = parse(xml);
+  if (!isElement(doc.documentElement, NS.assertion, 'Assertion') || descendants(doc, NS.assertion, 'Assertion').length !== 1) {
+    throw new SamlValidationError('multiple_assertions', 'the encrypted assertion does not contain exactly one Assertion');
+  }
+  checkAlgorithms(doc, rules.allowSha1);
+  if (children(doc.documentElement, NS.dsig, 'Signature').length === 0) {
+    throw new SamlValidationError('unsigned_assertion', 'the encrypted assertion is not signed; signed assertions are required');
+  }
 }
 
 function parse(xml: string): Document {

@@ -3,7 +3,8 @@ import { amrFromAuthnContext } from './amr.ts';
 import { readAssertion, readResponseFacts } from './assertion.ts';
 import { checkAssertion } from './checks.ts';
 import type { CompiledConnection } from './compiled-connection.ts';
-import { decodeSamlResponse, inspectEnvelope } from './envelope.ts';
+import { decryptAssertion } from './decryption.ts';
+import { decodeSamlResponse, inspectDecryptedAssertion, inspectEnvelope } from './envelope.ts';
 import { SamlValidationError } from './errors.ts';
 import { mapAssertionToIdentity } from './mapping.ts';
 import { type OutstandingRequest, REQUEST_TTL_SECONDS, type RequestState } from './request-state.ts';
@@ -12,7 +13,8 @@ import { XmlParseError } from './xml.ts';
 
 /*
  * The ACS step, in an order that matters:
- * 1. stateless refusals that need no key (size, DOCTYPE, status, shape, algorithms)
+ * 1. stateless refusals that need no IdP key (size, DOCTYPE, status, shape, algorithms; for an encrypted
+ *    assertion, the same on its plaintext)
  * 2. the signature, against configured certificates only
  * 3. every rule on the signed assertion (checks.ts)
  * 4. only then state: the assertion id is claimed (replay) and the request id consumed. Touching state
@@ -41,7 +43,11 @@ export async function completeSamlSignIn(
 ): Promise<CompletedSignIn> {
   const { settings, endpoints, connectionId } = compiled;
   const xml = decodeSamlResponse(input.samlResponse);
-  const envelope = inspectEnvelope(xml, { allowSha1: settings.allowSha1, canDecrypt: compiled.decryptionKeyPem !== undefined });
+  const rules = { allowSha1: settings.allowSha1, canDecrypt: compiled.decryptionKeyPem !== undefined };
+  const envelope = inspectEnvelope(xml, rules);
+  if (envelope.encryptedAssertion && compiled.decryptionKeyPem) {
+    inspectDecryptedAssertion(await decryptAssertion(envelope.encryptedAssertion.toString(), compiled.decryptionKeyPem), rules);
+  }
   const signedXml = await verifySignedAssertion(compiled, input.samlResponse, envelope);
 
   const assertion = readSigned(signedXml);
