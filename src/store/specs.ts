@@ -1,6 +1,6 @@
 import { normalizeEmail, normalizeName } from '../common/normalize.ts';
 import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from '../directory/model.ts';
-import type { Connection } from '../federation/model.ts';
+import type { Connection, FederatedIdentity } from '../federation/model.ts';
 import type { Client, SigningKey } from '../oidc/model.ts';
 import type { CollectionSpec } from './collection.ts';
 
@@ -42,6 +42,14 @@ export const connectionSpec: CollectionSpec<Connection> = {
   noun: 'connection',
   unique: {},
   indexed: ['orgId'],
+};
+
+export const federatedIdentitySpec: CollectionSpec<FederatedIdentity> = {
+  name: 'federated_identities',
+  noun: 'federated identity',
+  // Subjects compare exactly: a NameID or `sub` is case-sensitive (SAML Core 2.2.2, OIDC Core 2).
+  unique: { connectionSubject: (f) => `${f.connectionId}/${f.subject}` },
+  indexed: ['userId', 'orgId'],
 };
 
 export const clientSpec: CollectionSpec<Client> = {

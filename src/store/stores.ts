@@ -3,7 +3,7 @@ import { emailDomain, normalizeEmail, normalizeName } from '../common/normalize.
 import type {
   ApiKeyStore, AuditLog, GroupStore, InvitationStore, MembershipStore, OrganizationStore, UserStore,
 } from '../directory/ports.ts';
-import type { ConnectionStore } from '../federation/ports.ts';
+import type { ConnectionStore, FederatedIdentityStore } from '../federation/ports.ts';
 import type { ClientStore, SigningKeyStore } from '../oidc/ports.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
 import { createRepository } from './repository.ts';
@@ -17,6 +17,7 @@ export interface Stores {
   memberships: MembershipStore;
   groups: GroupStore;
   connections: ConnectionStore;
+  federatedIdentities: FederatedIdentityStore;
   clients: ClientStore;
   signingKeys: SigningKeyStore;
   invitations: InvitationStore;
@@ -40,6 +41,7 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
   const [apiKeys, apiKeyDocs] = open(specs.apiKeySpec);
   const [audit] = open(specs.auditEventSpec);
   const [connections] = open(specs.connectionSpec);
+  const [federatedIdentities, federatedIdentityDocs] = open(specs.federatedIdentitySpec);
   const [clients] = open(specs.clientSpec);
   const [signingKeys] = open(specs.signingKeySpec);
   await backend.prepare();
@@ -58,6 +60,10 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
     apiKeys: { ...apiKeys, findByPrefix: (prefix) => apiKeyDocs.findByKey('prefix', prefix) },
     audit: { record: (event) => audit.create(event), list: (options) => audit.list(options) },
     connections,
+    federatedIdentities: {
+      ...federatedIdentities,
+      findBySubject: (connectionId, subject) => federatedIdentityDocs.findByKey('connectionSubject', `${connectionId}/${subject}`),
+    },
     clients,
     signingKeys,
     ping: () => backend.ping(),

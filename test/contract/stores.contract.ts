@@ -261,6 +261,17 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
         await expect(stores.apiKeys.create(sample.apiKeyDraft('org-j', { prefix: key.prefix }))).rejects.toBeInstanceOf(ConflictError);
       });
 
+      it('federated identities by (connection, subject), exactly and uniquely', async () => {
+        const draft = { connectionId: 'conn-f', orgId: 'org-f', subject: 'Ada@IdP', userId: 'user-f', lastSignInAt: new Date().toISOString() };
+        const link = await stores.federatedIdentities.create(draft);
+        expect((await stores.federatedIdentities.findBySubject('conn-f', 'Ada@IdP'))?.id).toBe(link.id);
+        // A NameID compares exactly, and another connection's identical subject is another person.
+        expect(await stores.federatedIdentities.findBySubject('conn-f', 'ada@idp')).toBeUndefined();
+        expect(await stores.federatedIdentities.findBySubject('conn-g', 'Ada@IdP')).toBeUndefined();
+        await expect(stores.federatedIdentities.create({ ...draft, userId: 'user-other' })).rejects.toBeInstanceOf(ConflictError);
+        await stores.federatedIdentities.create({ ...draft, connectionId: 'conn-g' });
+      });
+
       it('20 concurrent creations of one email: exactly one wins', async () => {
         const email = `race-${Date.now()}@example.com`;
         const results = await Promise.allSettled(

@@ -2,7 +2,7 @@ import { Schema, type SchemaDefinition, type SchemaDefinitionProperty, type Sche
 import type { Entity } from '../../common/entity.ts';
 import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from '../../directory/model.ts';
 import { LOGIN_METHODS } from '../../directory/model.ts';
-import type { Connection } from '../../federation/model.ts';
+import type { Connection, FederatedIdentity } from '../../federation/model.ts';
 import type { Client, SigningKey } from '../../oidc/model.ts';
 import type { CollectionSpec } from '../collection.ts';
 
@@ -92,6 +92,14 @@ const connection = {
   jit: { enabled: Boolean, defaultRoles: [String] },
 } satisfies Fields<Connection>;
 
+const federatedIdentity = {
+  connectionId: String,
+  orgId: String,
+  subject: String,
+  userId: String,
+  lastSignInAt: String,
+} satisfies Fields<FederatedIdentity>;
+
 const client = {
   name: String,
   redirectUris: [String],
@@ -162,6 +170,7 @@ const shapes: Readonly<Record<string, CollectionShape>> = {
   memberships: { fields: membership },
   groups: { fields: group },
   connections: { fields: connection },
+  federated_identities: { fields: federatedIdentity },
   clients: { fields: client },
   signing_keys: { fields: signingKey },
   invitations: { fields: invitation },
