@@ -115,3 +115,15 @@ export interface AuditEvent extends Entity {
   /** Non-secret context (reason codes, changed field names). Never passwords, codes or tokens. */
   details: Record<string, unknown>;
 }
+
+/**
+ * Which account an upstream identity is: keyed on (connection, subject) — the SAML NameID or the OIDC `sub` —
+ * never on an email alone, which an IdP admin can set to anything.
+ */
+export interface FederatedIdentity extends Entity {
+  connectionId: string;
+  orgId: string;
+  subject: string;
+  userId: string;
+  lastSignInAt: string;
+}

@@ -1,5 +1,5 @@
 import type { Draft, ListOptions, Page, Repository } from '../common/entity.ts';
-import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from './model.ts';
+import type { ApiKey, AuditEvent, FederatedIdentity, Group, Invitation, Membership, Organization, User } from './model.ts';
 
 export interface OrganizationStore extends Repository<Organization> {
   findBySlug(slug: string): Promise<Organization | undefined>;
@@ -27,6 +27,11 @@ export interface InvitationStore extends Repository<Invitation> {
 
 export interface ApiKeyStore extends Repository<ApiKey> {
   findByPrefix(prefix: string): Promise<ApiKey | undefined>;
+}
+
+export interface FederatedIdentityStore extends Repository<FederatedIdentity> {
+  /** Exact match on the subject (a NameID or `sub` is case-sensitive). */
+  findBySubject(connectionId: string, subject: string): Promise<FederatedIdentity | undefined>;
 }
 
 /** Append-only: events are recorded and listed, never changed. */

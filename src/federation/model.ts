@@ -14,14 +14,3 @@ export interface Connection extends Entity {
   jit: { enabled: boolean; defaultRoles: string[] };
 }
 
-/**
- * Which account an upstream identity is: keyed on (connection, subject) — the SAML NameID or the OIDC `sub` —
- * never on an email alone, which an IdP admin can set to anything.
- */
-export interface FederatedIdentity extends Entity {
-  connectionId: string;
-  orgId: string;
-  subject: string;
-  userId: string;
-  lastSignInAt: string;
-}

@@ -1,8 +1,4 @@
 import type { Repository } from '../common/entity.ts';
-import type { Connection, FederatedIdentity } from './model.ts';
+import type { Connection } from './model.ts';
 
 export type ConnectionStore = Repository<Connection>;
-
-export interface FederatedIdentityStore extends Repository<FederatedIdentity> {
-  findBySubject(connectionId: string, subject: string): Promise<FederatedIdentity | undefined>;
-}

@@ -1,6 +1,6 @@
 import { normalizeEmail, normalizeName } from '../common/normalize.ts';
-import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from '../directory/model.ts';
-import type { Connection, FederatedIdentity } from '../federation/model.ts';
+import type { ApiKey, AuditEvent, FederatedIdentity, Group, Invitation, Membership, Organization, User } from '../directory/model.ts';
+import type { Connection } from '../federation/model.ts';
 import type { Client, SigningKey } from '../oidc/model.ts';
 import type { CollectionSpec } from './collection.ts';
 

@@ -1,9 +1,9 @@
 import type { Entity, Repository } from '../common/entity.ts';
 import { emailDomain, normalizeEmail, normalizeName } from '../common/normalize.ts';
 import type {
-  ApiKeyStore, AuditLog, GroupStore, InvitationStore, MembershipStore, OrganizationStore, UserStore,
+  ApiKeyStore, AuditLog, FederatedIdentityStore, GroupStore, InvitationStore, MembershipStore, OrganizationStore, UserStore,
 } from '../directory/ports.ts';
-import type { ConnectionStore, FederatedIdentityStore } from '../federation/ports.ts';
+import type { ConnectionStore } from '../federation/ports.ts';
 import type { ClientStore, SigningKeyStore } from '../oidc/ports.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
 import { createRepository } from './repository.ts';

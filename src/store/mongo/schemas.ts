@@ -1,8 +1,8 @@
 import { Schema, type SchemaDefinition, type SchemaDefinitionProperty, type SchemaOptions } from 'mongoose';
 import type { Entity } from '../../common/entity.ts';
-import type { ApiKey, AuditEvent, Group, Invitation, Membership, Organization, User } from '../../directory/model.ts';
+import type { ApiKey, AuditEvent, FederatedIdentity, Group, Invitation, Membership, Organization, User } from '../../directory/model.ts';
 import { LOGIN_METHODS } from '../../directory/model.ts';
-import type { Connection, FederatedIdentity } from '../../federation/model.ts';
+import type { Connection } from '../../federation/model.ts';
 import type { Client, SigningKey } from '../../oidc/model.ts';
 import type { CollectionSpec } from '../collection.ts';
 
