@@ -9,11 +9,14 @@ import type { Config } from './config/schema.ts';
 import { loadCatalog } from './directory/catalog-file.ts';
 import { hashPassword } from './directory/passwords.ts';
 import { createMailer } from './mail/index.ts';
+import { createMetrics, serveMetrics, type MetricsServer } from './metrics/index.ts';
 import { openKv, openStores } from './store/open.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The scrape URL when metrics.enabled, on its own listener. */
+  metricsUrl?: string;
   /** Picks up a change of the signing keys now instead of at the next periodic check. */
   refreshSigningKeys(): Promise<boolean>;
   /** Stops accepting connections, waits for open requests (bounded), then closes the stores. */
@@ -31,25 +34,37 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger.info({ file: path, summary }, 'bootstrap file imported');
   }
   const mail = createMailer(config.mail, resolve(config.dataDir));
+  const metrics = createMetrics();
   const { app, providers } = await createApp({ config, logger, stores, kv, catalog, mail });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  let metricsServer: MetricsServer | undefined;
+  try {
+    if (config.metrics.enabled) metricsServer = await serveMetrics({ metrics, host: config.metrics.host, port: config.metrics.port });
+  } catch (error) {
+    // A metrics port in use fails the start like a public port in use would, leaving nothing listening.
+    providers.stop();
+    await new Promise((done) => server.close(done));
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     providers.stop();
+    const metricsStopped = metricsServer?.close();
     const stopped = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();
     const deadline = setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeoutMs);
     await stopped;
     clearTimeout(deadline);
-    await Promise.allSettled([stores.close(), kv.close(), mail.close()]);
+    await Promise.allSettled([stores.close(), kv.close(), mail.close(), metricsStopped]);
   }
 
   return {
     url: `http://${config.server.host}:${port}`,
     port,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     refreshSigningKeys: () => providers.refresh(),
     close: () => (closing ??= close()),
   };

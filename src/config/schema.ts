@@ -58,6 +58,11 @@ export const configSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Minimum level logged.'),
   }).describe('Logging.'),
+  metrics: z.strictObject({
+    enabled: z.boolean().describe('Serve Prometheus metrics (GET /metrics) on a listener of their own, never on the public port. Off by default so that several instances on one host do not contend for the port.'),
+    host: z.string().min(1).describe('Interface of the metrics listener. It has no authentication: keep it off public networks (in a container, 0.0.0.0 with the port left out of the Service and the ingress).'),
+    port: z.number().int().min(0).max(65535).describe('Port of the metrics listener; 9464 is the usual Prometheus exporter port.'),
+  }).describe('Prometheus metrics.'),
 });
 
 export type Config = z.infer<typeof configSchema>;
