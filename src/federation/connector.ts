@@ -16,6 +16,8 @@ export interface ExternalIdentity {
   email?: string;
   /** Only set when the IdP makes a statement about it (OIDC `email_verified`); SAML IdPs make none. */
   emailVerified?: boolean;
+  /** Google Workspace domain of the account (the ID token's `hd`); absent for consumer Google accounts and SAML. */
+  hostedDomain?: string;
   name?: string;
   givenName?: string;
   familyName?: string;
