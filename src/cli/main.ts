@@ -1,71 +1,39 @@
-import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { ValidationError } from '../common/errors.ts';
-import { ConfigError, loadConfig } from '../config/load.ts';
-import { loadCatalog } from '../directory/catalog-file.ts';
-import { hashPassword, verifyPassword } from '../directory/passwords.ts';
-import { openStores } from '../store/open.ts';
-import { importBootstrap, loadBootstrapFile } from './bootstrap/import.ts';
+import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.ts';
+import { registerBootstrapCommands } from './commands/bootstrap.ts';
+import { registerClientCommands } from './commands/client.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { registerKeysCommands } from './commands/keys.ts';
+import { registerOrgCommands } from './commands/org.ts';
+import { registerUsersCommands } from './commands/users.ts';
+import { createCliContext } from './context.ts';
+import { exitCodeOf } from './exit.ts';
 
 /*
  * Operations commands, run beside (or instead of) a server with the same configuration:
- *   node src/cli/main.ts [--config FILE] [--json] bootstrap import FILE
- *   node src/cli/main.ts [--config FILE] config check
- * Exit 0 on success, 1 on refused input (the problems are printed), 2 on a usage error.
+ *   node src/cli/main.ts [--config FILE] [--json] <group> <command> [options]
+ * Exit 0 on success, 1 on refused input (the problems are printed with their paths), 2 on a usage error.
  */
 const program = new Command('bridgekeeper')
   .description('Bridgekeeper operations')
   .option('--config <file>', 'configuration file laid over config/default.yaml')
-  .option('--json', 'print results as JSON')
+  .option('--json', 'print results (and refusals, on standard error) as JSON')
   .exitOverride();
+const cli = createCliContext(program);
 
-function configuration() {
-  const { config: file } = program.opts<{ config?: string }>();
-  return loadConfig(file === undefined ? {} : { file });
-}
-
-function print(result: unknown, text: string): void {
-  process.stdout.write(program.opts<{ json?: boolean }>().json ? `${JSON.stringify(result)}\n` : `${text}\n`);
-}
-
-program.command('config')
-  .description('configuration')
-  .command('check')
-  .description('validate the configuration and list unsafe settings')
-  .action(() => {
-    const { config, sources, warnings } = configuration();
-    loadCatalog(config.catalog.file);
-    print({ ok: true, sources, warnings }, [`configuration is valid (${sources.join(', ')})`, ...warnings.map((w) => `unsafe: ${w}`)].join('\n'));
-  });
-
-program.command('bootstrap')
-  .description('declarative provisioning')
-  .command('import')
-  .argument('<file>', 'bootstrap YAML file (schema: config/bootstrap.schema.json)')
-  .description('create or update what the file describes; idempotent, never deletes')
-  .action(async (file: string) => {
-    const { config } = configuration();
-    const catalog = loadCatalog(config.catalog.file);
-    const stores = await openStores(config);
-    try {
-      const summary = await importBootstrap(
-        { stores, hashPassword, verifyPassword, catalog },
-        await loadBootstrapFile(resolve(file)),
-      );
-      print(summary, `imported ${file}: ${JSON.stringify(summary)}`);
-    } finally {
-      await stores.close();
-    }
-  });
+const COMMAND_GROUPS = [
+  registerConfigCommands,   // config check
+  registerBootstrapCommands, // bootstrap import FILE
+  registerOrgCommands,      // org create
+  registerAdminCommands,    // admin invite
+  registerClientCommands,   // client register
+  registerKeysCommands,     // keys list | rotate | promote | prune
+  registerUsersCommands,    // users export
+];
+for (const register of COMMAND_GROUPS) register(program, cli);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (error instanceof ConfigError || error instanceof ValidationError) {
-    // Both messages list every problem with its path.
-    process.stderr.write(`bridgekeeper: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
+  process.exitCode = exitCodeOf(error, cli.json());
 }
