@@ -26,7 +26,11 @@ import { createDemoRouter } from './demo/router.ts';
 import { createOutboxRouter, type MailService } from './mail/index.ts';
 import { createCsrf } from './interaction/csrf.ts';
 import { createInteractionRouter } from './interaction/router.ts';
+import { createSamlRoutes } from './interaction/saml-routes.ts';
 import { createSecondFactor } from './interaction/second-factor.ts';
+import { createSso } from './interaction/sso.ts';
+import { createUpstreamHandoff } from './interaction/upstream-handoff.ts';
+import { createSamlConnector } from './federation/saml/connector.ts';
 import { retryAfterOnLimit } from './http/rate-limit.ts';
 import { createEmailOtp } from './mfa/index.ts';
 import { createJourneyStates } from './interaction/state.ts';
@@ -125,6 +129,9 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     passwords: { verify: verifyPassword, verifyNothing },
     guard,
   });
+  const saml = createSamlConnector({ kv, publicUrl: config.server.publicUrl });
+  const handoff = createUpstreamHandoff(kv);
+  const samlRoutes = createSamlRoutes({ connections: stores.connections, saml, handoff, audit: directory.audit });
   const interactions = createInteractionRouter({
     provider: providers.current,
     stores,
@@ -134,6 +141,9 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     audit: directory.audit,
     secondFactor: createSecondFactor({ otp }),
     rateLimits,
+    sso: createSso({ organizations: stores.organizations, connections: stores.connections, saml, handoff }),
+    handoff,
+    provisioning: directory.provisioning,
     passwords: { verify: verifyPassword, verifyNothing },
   });
 
@@ -145,6 +155,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(staticAssets(STATIC_DIR));
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+  app.use(samlRoutes.routes());
   app.use(account.routes());
   app.use(accountSettings.routes());
   app.use(admin.routes());

@@ -24,7 +24,7 @@ ${fieldError('email', form.error)}
 </form>`);
 }
 
-export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string }): Html {
+export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string; sso?: { action: string; organization: string } }): Html {
   return layout('Enter your password', html`
 <h1>Sign in to ${form.clientName}</h1>
 <p class="muted">${form.email} · ${form.organization}</p>
@@ -37,6 +37,7 @@ ${fieldError('password', form.error)}
 <button type="submit">Sign in</button>
 </form>
 <p><a href="/account/password/forgot">Forgot your password?</a></p>
+${form.sso ? html`<form method="post" action="${form.sso.action}">${hidden(form.csrf)}<button type="submit" class="secondary">Sign in with ${form.sso.organization} single sign-on</button></form>` : html``}
 <form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
 }
 

@@ -2,7 +2,7 @@ import type { KvStore } from '../common/kv.ts';
 import type { Catalog } from './catalog.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import type {
-  ApiKeyStore, AuditLog, GroupStore, InvitationStore, MembershipStore, OrganizationStore, UserStore,
+  ApiKeyStore, AuditLog, FederatedIdentityStore, GroupStore, InvitationStore, MembershipStore, OrganizationStore, UserStore,
 } from './ports.ts';
 
 /*
@@ -18,6 +18,7 @@ export interface DirectoryStores {
   invitations: InvitationStore;
   apiKeys: ApiKeyStore;
   audit: AuditLog;
+  federatedIdentities: FederatedIdentityStore;
 }
 
 /** Password hashing as the services use it; argon2id (passwords.ts) unless replaced. */

@@ -4,6 +4,7 @@ import { createAccountService, type AccountService } from './account.ts';
 import { createApiKeysService, type ApiKeysService } from './api-keys.ts';
 import { createAuditService, type AuditService } from './audit.ts';
 import { resolveContext, type DirectoryDeps } from './context.ts';
+import { createFederatedProvisioning, type FederatedProvisioning } from './federated-provisioning.ts';
 import { createGroupsService, type GroupsService } from './groups.ts';
 import { createInvitationAcceptanceService, type InvitationAcceptanceService } from './invitation-acceptance.ts';
 import { createInvitationsService, type InvitationsService } from './invitations.ts';
@@ -30,6 +31,8 @@ export interface Directory {
   apiKeys: ApiKeysService;
   account: AccountService;
   mfa: MfaPreference;
+  /** Accounts and memberships for people an upstream IdP vouches for. */
+  provisioning: FederatedProvisioning;
   audit: AuditService;
   seats: {
     /** @throws LimitExceededError('user_limit_reached') */
@@ -51,6 +54,7 @@ export function createDirectory(deps: DirectoryDeps): Directory {
     apiKeys: createApiKeysService(ctx),
     account: createAccountService(ctx),
     mfa: createMfaPreference(ctx),
+    provisioning: createFederatedProvisioning(ctx),
     audit: createAuditService(ctx),
     seats: {
       assertAvailable: (orgId) => assertSeatAvailable(ctx.stores, orgId, { now: ctx.now }),

@@ -4,15 +4,21 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { AppError } from '../common/errors.ts';
+import { holdsOwnerRole } from '../directory/access.ts';
 import type { AuditService } from '../directory/audit.ts';
-import type { User } from '../directory/model.ts';
+import type { Organization, User } from '../directory/model.ts';
 import type { Stores } from '../store/stores.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
-import { consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
 import type { RateLimits } from '../abuse/index.ts';
 import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { Csrf } from './csrf.ts';
+import type { FederatedProvisioning } from '../directory/federated-provisioning.ts';
+import { ProvisioningRefusedError } from '../directory/federated-provisioning.ts';
+import { parseMappingRules } from '../directory/mapping-rules.ts';
+import type { Sso } from './sso.ts';
+import type { UpstreamHandoff } from './upstream-handoff.ts';
 import { secondFactorRequired, secondFactorSatisfied, withSecondFactor, type SecondFactor } from './second-factor.ts';
 import { sendPage } from '../http/pages.ts';
 import type { JourneyState, JourneyStates } from './state.ts';
@@ -28,6 +34,9 @@ export interface InteractionDeps {
   audit: Pick<AuditService, 'record'>;
   secondFactor: SecondFactor;
   rateLimits: RateLimits;
+  sso: Sso;
+  handoff: UpstreamHandoff;
+  provisioning: FederatedProvisioning;
   passwords: {
     verify(hash: string, plain: string): Promise<boolean>;
     /** Spends the same work as a verification, for unknown accounts (no timing oracle). */
@@ -76,6 +85,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     consent: `/interaction/${uid}/consent`,
     otp: `/interaction/${uid}/otp`,
     otpResend: `/interaction/${uid}/otp/resend`,
+    sso: `/interaction/${uid}/sso`,
     abort: `/interaction/${uid}/abort`,
     restart: `/interaction/${uid}/restart`,
   });
@@ -107,6 +117,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations,
       }));
     }
+    if (details.prompt.name === 'login') {
+      const blocked = await methodRefused(choice.organization, userId, state);
+      if (blocked) return sendPage(ctx, blockedPage(blocked), 403);
+    }
     const user = await deps.stores.users.get(userId);
     if (secondFactorRequired(choice.organization, user) && !secondFactorSatisfied(state, details.session?.amr)) {
       const next: JourneyState = { ...state, orgId: choice.organization.id };
@@ -132,7 +146,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     await deps.states.clear(details.uid);
 
     const result: InteractionResults = { consent: { grantId } };
-    const steppedUp = details.prompt.name !== 'login' && (state.amr ?? []).includes('otp');
+    const steppedUp = details.prompt.name !== 'login' && state.otpVerified === true;
     if (details.prompt.name === 'login' || steppedUp) {
       // A second factor passed on top of an existing session renews the login with the stronger amr.
       const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
@@ -147,6 +161,32 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     ctx.status = 303;
     ctx.redirect(redirectTo);
+  }
+
+  /*
+   * The first factor must be one the chosen organisation allows this member (seeds: "Access blocked"): the
+   * organisation's methods, narrowed by the member's own login types; an IdP's sign-in counts only for the
+   * organisation of its connection.
+   */
+  async function methodRefused(org: Organization, userId: string, state: JourneyState): Promise<{ organization: string; allowed: string[] } | undefined> {
+    const method = state.method ?? 'password';
+    const membership = await deps.stores.memberships.findFor(org.id, userId);
+    const own = membership?.loginMethods ?? [];
+    const allowed = org.loginPolicy.methods.filter((m) => own.length === 0 || own.includes(m));
+    // Break-glass: owners keep their password while the organisation enforces SSO, if it chose so.
+    if (org.loginPolicy.ownerPasswordFallback && membership && holdsOwnerRole(membership.roles) && !allowed.includes('password')) allowed.push('password');
+    const federatedElsewhere = method !== 'password' && state.orgId !== org.id;
+    return allowed.includes(method) && !federatedElsewhere ? undefined : { organization: org.name, allowed: allowed.map(methodLabel) };
+  }
+
+  /** Sends the browser to the IdP when the organisation found for this sign-in allows nothing but SSO. */
+  async function startSsoOnly(ctx: Context, details: Details, email: string | undefined): Promise<boolean> {
+    const org = await deps.sso.homeOrganization(details.params.organization, email);
+    if (!org || !deps.sso.ssoOnly(org)) return false;
+    const connection = await deps.sso.connectionOf(org);
+    if (!connection) return false;
+    await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.params.prompt === 'login' });
+    return true;
   }
 
   const source = (ctx: Context, actor: string, orgId: string | null) => ({ actor, orgId, requestId: ctx.state.requestId as string, ip: ctx.ip });
@@ -176,22 +216,29 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     return deps.stores.users.find(userId);
   }
 
-  function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string, status?: number) {
+  async function showLogin(ctx: Context, details: Details, state: JourneyState, clientName: string, error?: string, status?: number) {
     const u = urls(details.uid);
     const csrf = deps.csrf.tokenFor(details.uid);
     if (!state.email) {
       const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
       return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error }), error ? 400 : 200);
     }
+    const home = await deps.sso.homeOrganization(details.params.organization, state.email);
+    const sso = home && await deps.sso.connectionOf(home) ? { action: u.sso, organization: home.name } : undefined;
     return sendPage(ctx, passwordPage({
       action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error,
+      ...(sso ? { sso } : {}),
     }), status ?? (error ? 401 : 200));
   }
 
   router.get('/', async (ctx) => {
     const { details, state, clientName, firstParty } = await load(ctx, { post: false });
     // Reloading after the first factor resumes where the journey stands (the code step, the picker, ...).
-    if (details.prompt.name === 'login' && !state.userId) return showLogin(ctx, details, state, clientName);
+    if (details.prompt.name === 'login' && !state.userId) {
+      // An application that names a single-sign-on-only organisation sends its users straight to the IdP.
+      if (await startSsoOnly(ctx, details, undefined)) return;
+      return showLogin(ctx, details, state, clientName);
+    }
     return proceed(ctx, details, state, clientName, firstParty);
   });
 
@@ -201,7 +248,45 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, details, {}, clientName, 'Enter a valid email address.');
     const next = { ...state, email, userId: undefined, orgId: undefined };
     await save(details.uid, next);
+    if (await startSsoOnly(ctx, details, email)) return;
     return showLogin(ctx, details, next, clientName);
+  });
+
+  router.post('/sso', form, async (ctx) => {
+    const { details, state } = await load(ctx, { post: true });
+    const org = await deps.sso.homeOrganization(details.params.organization, state.email);
+    const connection = await deps.sso.connectionOf(org);
+    if (!connection) throw new AppError(400, 'sso_unavailable', 'Single sign-on is not available for this organization.');
+    await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.prompt.name === 'login' && details.params.prompt === 'login' });
+  });
+
+  router.get('/upstream', async (ctx) => {
+    const { details, state, clientName, firstParty } = await load(ctx, { post: false });
+    const identity = await deps.handoff.take(String(ctx.query.handle ?? ''), details.uid);
+    if (!identity) throw new AppError(400, 'upstream_result_missing', 'This sign-in has expired or was already used. Please start again.');
+    const connection = await deps.stores.connections.find(identity.connectionId);
+    const org = connection && await deps.stores.organizations.find(connection.orgId);
+    if (!connection?.enabled || !org || !org.loginPolicy.methods.includes(identity.protocol)) {
+      throw new AppError(403, 'sso_unavailable', 'Single sign-on is not available for this organization.');
+    }
+    const source = { actor: 'anonymous', orgId: org.id, requestId: ctx.state.requestId as string, ip: ctx.ip };
+    let provisioned;
+    try {
+      provisioned = await deps.provisioning.provision(org, identity, {
+        jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules),
+      }, source);
+    } catch (error) {
+      if (!(error instanceof ProvisioningRefusedError)) throw error;
+      await deps.audit.record(source, 'signin.failed', { outcome: 'failure', target: `connection:${connection.id}`, details: { method: identity.protocol, reason: error.reason, detail: error.message } });
+      return sendPage(ctx, errorPage({ title: 'No access', message: `Your account cannot sign in to ${org.name} this way. Ask your administrator, quoting this reference.`, requestId: ctx.state.requestId }), 403);
+    }
+    const next: JourneyState = {
+      ...state, email: provisioned.user.email, userId: provisioned.user.id, orgId: org.id, method: identity.protocol,
+      amr: ['fed'], authTime: Math.floor(Date.now() / 1000), otpSent: false, otpVerified: false,
+    };
+    await save(details.uid, next);
+    await deps.stores.users.update(provisioned.user.id, { lastLoginAt: new Date().toISOString() });
+    return proceed(ctx, details, next, clientName, firstParty);
   });
 
   router.post('/password', form, async (ctx) => {
@@ -248,7 +333,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       await recordFailure(ctx, user, outcome.code, details.params.client_id, 'otp');
       return showOtp(ctx, details, clientName, user.email, { error: outcome });
     }
-    const next: JourneyState = { ...state, amr: withSecondFactor(state.amr ?? []), otpSent: false };
+    const next: JourneyState = { ...state, amr: withSecondFactor(state.amr ?? []), otpSent: false, otpVerified: true };
     await save(details.uid, next);
     return proceed(ctx, details, next, clientName, firstParty);
   });
@@ -289,6 +374,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   });
 
   return router;
+}
+
+function methodLabel(method: string): string {
+  return method === 'saml' ? 'single sign-on' : method === 'google' ? 'Google' : 'password';
 }
 
 /** The user of this journey: the one who passed the first factor now, or the session's for a consent-only prompt. */

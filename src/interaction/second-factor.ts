@@ -18,8 +18,9 @@ export function secondFactorRequired(org: Organization, user: Pick<User, 'mfaOpt
   return org.mfaPolicy === 'required' || user.mfaOptIn;
 }
 
+/** Passed in this journey, or by the session being reused (whose amr only ever holds our own `otp`). */
 export function secondFactorSatisfied(state: JourneyState, sessionAmr: readonly string[] | undefined): boolean {
-  return (state.amr ?? []).includes('otp') || (sessionAmr ?? []).includes('otp');
+  return state.otpVerified === true || (sessionAmr ?? []).includes('otp');
 }
 
 /** amr after a code was accepted (RFC 8176: `otp`, and `mfa` for more than one factor). */

@@ -10,13 +10,15 @@ export interface JourneyState {
   email?: string;
   /** Set once a first factor succeeded. */
   userId?: string;
-  /** How the user authenticated, for `amr` (RFC 8176 values). */
+  /** How the user authenticated, for `amr` (RFC 8176 values; `fed` for a federated IdP, whose own claims are not repeated). */
   amr?: string[];
   method?: LoginMethod;
   authTime?: number;
   orgId?: string;
   /** A one-time code was mailed for this interaction (the second factor is under way). */
   otpSent?: boolean;
+  /** The emailed code was right. Upstream IdPs' own MFA claims never set this: the code is ours to check. */
+  otpVerified?: boolean;
 }
 
 export interface JourneyStates {

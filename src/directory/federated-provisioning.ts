@@ -1,0 +1,141 @@
+import { AppError } from '../common/errors.ts';
+import { emailDomain, normalizeEmail } from '../common/normalize.ts';
+import { recordAudit, type AuditSource } from './audit.ts';
+import type { DirectoryContext } from './context.ts';
+import { applyMappingRules, type MappingRule } from './mapping-rules.ts';
+import type { Membership, Organization, RoleBinding, User } from './model.ts';
+import { usableBindings } from './access.ts';
+import { assertSeatAvailable } from './seats.ts';
+
+/*
+ * Turning what an IdP vouches for into a Bridgekeeper account in the connection's organisation:
+ * - the account is found by the link (connection, subject); without one, an account with the same email is
+ *   linked only when the email's domain is verified by this organisation (and, when the IdP says whether the
+ *   email is verified, it says yes) — otherwise whoever controls an IdP could claim anyone's account
+ * - no link and no account: one is created only when the connection provisions just in time
+ * - no membership: created just in time (within the user cap) or refused; a suspended member is refused
+ * - groups and roles the connection's rules manage are set from the rules at every sign-in; the rest stay
+ * - every check runs before the first write, so a refusal changes nothing
+ */
+
+/** What the directory needs of an upstream identity (structurally an ExternalIdentity of federation/). */
+export interface UpstreamIdentity {
+  connectionId: string;
+  subject: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  groups: readonly string[];
+  attributes: Record<string, readonly string[]>;
+}
+
+export interface ProvisioningPolicy {
+  /** Create accounts and memberships for people the IdP vouches for. */
+  jit: { enabled: boolean; defaultRoles: readonly string[] };
+  rules: readonly MappingRule[];
+}
+
+export type ProvisioningRefusal = 'email_missing' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
+
+/** The IdP's identity was valid, but it does not get in. `reason` is for the organisation's admins. */
+export class ProvisioningRefusedError extends AppError {
+  readonly reason: ProvisioningRefusal;
+
+  constructor(reason: ProvisioningRefusal, message: string) {
+    super(403, 'sign_in_refused', message);
+    this.reason = reason;
+  }
+}
+
+export interface ProvisionedSignIn {
+  user: User;
+  membership: Membership;
+  createdUser: boolean;
+  createdMembership: boolean;
+  /** Group names of rules that matched but that the organisation does not have. */
+  unknownGroups: string[];
+}
+
+const bindingKey = (b: RoleBinding) => JSON.stringify([b.role, b.scope?.type ?? null, [...(b.scope?.ids ?? [])].sort()]);
+
+export function createFederatedProvisioning(ctx: DirectoryContext) {
+  const { stores } = ctx;
+
+  async function findAccount(identity: UpstreamIdentity, org: Organization): Promise<{ user?: User; linked: boolean }> {
+    const link = await stores.federatedIdentities.findBySubject(identity.connectionId, identity.subject);
+    if (link) return { user: await stores.users.find(link.userId), linked: true };
+    if (!identity.email) throw new ProvisioningRefusedError('email_missing', 'The identity provider sent no email address for this person');
+    const existing = await stores.users.findByEmail(identity.email);
+    if (!existing) return { linked: false };
+    const domain = emailDomain(normalizeEmail(identity.email));
+    const verifiedHere = org.domains.some((d) => d.verified && d.domain === domain);
+    if (!verifiedHere || identity.emailVerified === false) {
+      throw new ProvisioningRefusedError('account_link_not_allowed',
+        `An account with this email exists; it is linked only when ${domain} is a verified domain of ${org.name}`);
+    }
+    return { user: existing, linked: false };
+  }
+
+  /** The membership's groups and roles after the rules: managed ones replaced, the others kept. */
+  async function mappedAccess(org: Organization, membership: Pick<Membership, 'groupIds' | 'roles'>, identity: UpstreamIdentity, rules: readonly MappingRule[]) {
+    const access = applyMappingRules(rules, identity);
+    const named = async (names: readonly string[]) => (await Promise.all(names.map(async (name) => [name, await stores.groups.findByName(org.id, name)] as const)));
+    const matched = await named(access.groups);
+    const managed = new Set((await named(access.managedGroups)).flatMap(([, group]) => (group ? [group.id] : [])));
+    const groupIds = [...new Set([...membership.groupIds.filter((id) => !managed.has(id)), ...matched.flatMap(([, group]) => (group ? [group.id] : []))])];
+    const kept = membership.roles.filter((b) => !access.managedRoles.includes(b.role));
+    const roles = [...new Map([...kept, ...usableBindings(ctx.catalog, access.roles)].map((b) => [bindingKey(b), b])).values()];
+    return { groupIds, roles, unknownGroups: matched.filter(([, group]) => !group).map(([name]) => name) };
+  }
+
+  return {
+    async provision(org: Organization, identity: UpstreamIdentity, policy: ProvisioningPolicy, source: AuditSource): Promise<ProvisionedSignIn> {
+      const { user: found, linked } = await findAccount(identity, org);
+      if (found && found.status !== 'active') throw new ProvisioningRefusedError('account_disabled', 'This account is disabled');
+      const existingMembership = found ? await stores.memberships.findFor(org.id, found.id) : undefined;
+      if (existingMembership?.status === 'suspended') throw new ProvisioningRefusedError('member_suspended', `This account is suspended in ${org.name}`);
+      if (!existingMembership && !policy.jit.enabled) {
+        throw new ProvisioningRefusedError('not_a_member', `This person is not a member of ${org.name}, and the connection does not add members automatically`);
+      }
+      if (!existingMembership) {
+        try {
+          await assertSeatAvailable(stores, org.id, { now: ctx.now });
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'user_limit_reached') throw new ProvisioningRefusedError('user_limit_reached', error.message);
+          throw error;
+        }
+      }
+      const initial = existingMembership ?? { groupIds: [], roles: policy.jit.defaultRoles.map((role) => ({ role })) };
+      const access = await mappedAccess(org, initial, identity, policy.rules);
+
+      // Every check passed: from here on, writes.
+      let user = found;
+      let createdUser = false;
+      if (!user) {
+        user = await stores.users.create({
+          email: normalizeEmail(identity.email!), name: identity.name ?? identity.email!.slice(0, identity.email!.indexOf('@')),
+          passwordHash: null, emailVerified: identity.emailVerified ?? false, mfaOptIn: false, status: 'active', lastLoginAt: null,
+        });
+        createdUser = true;
+      }
+      const now = ctx.now().toISOString();
+      if (!linked) {
+        await stores.federatedIdentities.create({ connectionId: identity.connectionId, orgId: org.id, subject: identity.subject, userId: user.id, lastSignInAt: now });
+        await recordAudit(stores, source, 'user.identity_linked', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, createdUser } });
+      }
+      let membership: Membership;
+      if (existingMembership) {
+        const changed = JSON.stringify([existingMembership.groupIds, existingMembership.roles]) !== JSON.stringify([access.groupIds, access.roles]);
+        membership = changed || existingMembership.status === 'invited'
+          ? await stores.memberships.update(existingMembership.id, { groupIds: access.groupIds, roles: access.roles, status: 'active' })
+          : existingMembership;
+      } else {
+        membership = await stores.memberships.create({ orgId: org.id, userId: user.id, roles: access.roles, groupIds: access.groupIds, status: 'active', source: 'jit', loginMethods: [] });
+        await recordAudit(stores, source, 'member.provisioned', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, roles: access.roles, groupIds: access.groupIds } });
+      }
+      return { user, membership, createdUser, createdMembership: !existingMembership, unknownGroups: access.unknownGroups };
+    },
+  };
+}
+
+export type FederatedProvisioning = ReturnType<typeof createFederatedProvisioning>;

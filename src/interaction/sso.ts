@@ -1,0 +1,55 @@
+import type { Context } from 'koa';
+import { emailDomain, normalizeEmail } from '../common/normalize.ts';
+import type { Organization } from '../directory/model.ts';
+import type { OrganizationStore } from '../directory/ports.ts';
+import type { Connection } from '../federation/model.ts';
+import type { ConnectionStore } from '../federation/ports.ts';
+import type { SamlConnector } from '../federation/saml/connector.ts';
+import type { UpstreamHandoff } from './upstream-handoff.ts';
+
+/*
+ * Single sign-on from the sign-in journey:
+ * - home realm discovery: the organisation comes from the `organization` request parameter (slug or id) or
+ *   from the email's domain when an organisation has verified it; never from whether an account exists, so
+ *   the answer to an email reveals nothing about it
+ * - an organisation offers SSO when its policy allows `saml` and it has an enabled SAML connection; when SSO
+ *   is its only method, the browser goes straight to its IdP
+ */
+export interface SsoDeps {
+  organizations: Pick<OrganizationStore, 'find' | 'findBySlug' | 'findByVerifiedDomain'>;
+  connections: Pick<ConnectionStore, 'list'>;
+  saml: Pick<SamlConnector, 'startSignIn'>;
+  handoff: UpstreamHandoff;
+}
+
+export function createSso(deps: SsoDeps) {
+  return {
+    async homeOrganization(requested: unknown, email: string | undefined): Promise<Organization | undefined> {
+      if (typeof requested === 'string' && requested) {
+        return (await deps.organizations.findBySlug(requested)) ?? (/^[0-9a-z]{26}$/.test(requested) ? deps.organizations.find(requested) : undefined);
+      }
+      if (!email) return undefined;
+      return deps.organizations.findByVerifiedDomain(emailDomain(normalizeEmail(email)));
+    },
+
+    async connectionOf(org: Organization | undefined): Promise<Connection | undefined> {
+      if (!org || !org.loginPolicy.methods.includes('saml')) return undefined;
+      const found = await deps.connections.list({ where: { orgId: org.id, kind: 'saml', enabled: true }, limit: 1 });
+      return found.items[0];
+    },
+
+    /** SSO is the organisation's only way in (owners' password break-glass is offered on the password page). */
+    ssoOnly(org: Organization): boolean {
+      return !org.loginPolicy.methods.includes('password');
+    },
+
+    async start(ctx: Context, uid: string, connection: Connection, options: { forceAuthn: boolean }): Promise<void> {
+      const handle = await deps.handoff.begin(uid, connection.id);
+      const { redirectUrl } = await deps.saml.startSignIn(connection, { relayState: handle, forceAuthn: options.forceAuthn });
+      ctx.status = 303;
+      ctx.redirect(redirectUrl);
+    },
+  };
+}
+
+export type Sso = ReturnType<typeof createSso>;

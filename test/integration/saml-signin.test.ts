@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStores } from '../../src/store/open.ts';
+import type { Stores } from '../../src/store/stores.ts';
+import { isPage } from '../support/browser.ts';
+import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
+
+/*
+ * openid-client relying app -> Bridgekeeper -> samlify IdP -> ACS -> code -> ID token, on Redis + FerretDB.
+ * Groups and roles come from the IdP's group attribute through the connection's mapping rules.
+ */
+
+let world: SamlSignInWorld;
+let stores: Stores;
+beforeAll(async () => {
+  world = await startSamlWorld();
+  stores = await openStores(world.server.config);
+});
+afterAll(async () => {
+  await stores?.close();
+  await world?.stop();
+});
+
+const person = { nameId: 'ann@samlco.test', attributes: { email: 'ann@samlco.test', name: 'Ann Example', groups: ['idp-editors', 'idp-other'] } };
+
+describe('SAML sign-in end to end', () => {
+  it('signs a member in through the IdP; the ID token carries the groups and roles mapped from the IdP\'s groups', async () => {
+    const { browser, started, request } = await world.toIdp();
+    expect(request.relayState).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, ...person });
+    const claims = await world.finish(started, await world.post(browser, request.acsUrl, samlResponse, request.relayState));
+    expect(claims).toMatchObject({ email: 'ann@samlco.test', name: 'Ann Example', org: 'samlco', groups: ['Editors'], amr: ['fed'] });
+    expect(claims.roles).toEqual(expect.arrayContaining(['developer', 'marketer']));
+    const user = await stores.users.findByEmail('ann@samlco.test');
+    expect(user).toMatchObject({ passwordHash: null });
+    expect(await stores.federatedIdentities.findBySubject(request.entityId.split('/').at(-1)!, 'ann@samlco.test')).toMatchObject({ userId: user!.id });
+  });
+
+  it('updates the groups at each sign-in from what the IdP says then', async () => {
+    const { browser, started, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, ...person, attributes: { ...person.attributes, groups: ['idp-other'] } });
+    const claims = await world.finish(started, await world.post(browser, request.acsUrl, samlResponse, request.relayState));
+    expect(claims.groups).toEqual([]);
+    expect(claims.roles).toEqual([]);
+  });
+
+  it('refuses the same response posted twice: the second finds it replayed and creates no session', async () => {
+    const { browser, started, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, ...person });
+    await world.finish(started, await world.post(browser, request.acsUrl, samlResponse, request.relayState));
+
+    const attacker = await world.toIdp();
+    const replayed = await world.post(attacker.browser, request.acsUrl, samlResponse, request.relayState);
+    expect(isPage(replayed) && replayed.status).toBe(400);
+    expect(isPage(replayed) && replayed.body).toContain('Reference');
+    const events = await stores.audit.list({ where: { action: 'signin.failed' }, limit: 50 });
+    expect(events.items.map((e) => e.details.reason)).toContain('replayed');
+  });
+
+  it('refuses a response posted to another connection\'s ACS', async () => {
+    const { browser, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, ...person });
+    const otherAcs = request.acsUrl.replace(/[0-9a-z]{26}(?=\/acs$)/, '0'.repeat(26));
+    const unknown = await world.post(browser, otherAcs, samlResponse, request.relayState);
+    expect(isPage(unknown) && unknown.status).toBe(404);
+  });
+
+  it('shows a reference page for a hostile response, records the precise reason, and changes no user', async () => {
+    const before = await stores.users.findByEmail('mallory@samlco.test');
+    const { browser, request } = await world.toIdp();
+    const forged = await world.idp.respond({ sp: request, inResponseTo: request.id, nameId: 'mallory@samlco.test', attributes: { email: 'mallory@samlco.test' }, audience: 'https://someone-else.test' });
+    const page = await world.post(browser, request.acsUrl, forged, request.relayState);
+    expect(isPage(page) && page.status).toBe(400);
+    expect(isPage(page) && page.body).not.toContain('audience');
+    expect(await stores.users.findByEmail('mallory@samlco.test')).toEqual(before);
+    const events = await stores.audit.list({ where: { action: 'signin.failed' }, limit: 100 });
+    expect(events.items.find((e) => e.details.reason === 'audience_mismatch')).toMatchObject({ details: { method: 'saml', detail: expect.stringContaining('someone-else') } });
+  });
+});
