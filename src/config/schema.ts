@@ -49,6 +49,14 @@ export const configSchema = z.strictObject({
     keyEncryptionKey: secret('the key-encryption key')
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
+  saml: z.strictObject({
+    metadataRefreshSeconds: z.number().int().min(60).max(7 * 24 * 3600)
+      .describe('How often IdP metadata URLs are fetched again, so that a signing-certificate rollover takes effect with no admin action.'),
+    unsafeMetadataUrls: z.boolean()
+      .describe('Development and tests only: fetch metadata over http and from loopback or private addresses.'),
+    spPrivateKeyFile: z.string().describe('PEM private key of the service provider: signs AuthnRequests and decrypts assertions where a connection asks for it; empty = neither is offered.'),
+    spCertificateFile: z.string().describe('PEM certificate of that key, published in the SP metadata.'),
+  }).describe('SAML service provider.'),
   catalog: z.strictObject({
     file: z.string().describe('YAML roles & permissions catalog (permissions with implications, roles, composites, exclusions) replacing the built-in one; empty = the default catalog.'),
   }).describe('What roles and permissions exist.'),
