@@ -1,5 +1,6 @@
 import { normalizeEmail, normalizeName } from '../../common/normalize.ts';
 import type { Catalog } from '../../directory/catalog.ts';
+import { connectionProblems } from '../../federation/connection-config.ts';
 import type { Problem } from '../../common/problems.ts';
 import { bindingProblems } from '../../directory/permissions.ts';
 import type { Client } from '../../oidc/model.ts';
@@ -83,6 +84,12 @@ export async function checkReferences(deps: CheckDeps, doc: BootstrapDocument, w
   for (const [i, connection] of (doc.connections ?? []).entries()) {
     await organization(connection.org, `connections[${i}].org`);
     checkRoles(connection.jit?.defaultRoles, `connections[${i}].jit.defaultRoles`);
+    if (connection.settings !== undefined || connection.mapping !== undefined) {
+      for (const problem of connectionProblems(connection.kind, connection.settings ?? {}, connection.mapping ?? {})) {
+        if (connection.settings === undefined && problem.path.startsWith('settings')) continue;
+        add(`connections[${i}].${problem.path}`, problem.message);
+      }
+    }
   }
   if (problems.length === 0) await checkLimits(deps.stores, world, orgs, memberships, groups, add);
   return problems;

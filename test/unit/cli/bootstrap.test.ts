@@ -276,6 +276,21 @@ describe('importBootstrap', () => {
       expect((await importBootstrap(deps, demo)).unchanged.memberships).toBe(2); // existing members are not refused
     });
 
+    it('SAML settings and mapping rules that do not hold, named under the connection', async () => {
+      await importBootstrap(deps, demo);
+      const problems = await problemsOf({
+        connections: [{
+          org: 'demo', kind: 'saml', name: 'Broken IdP',
+          settings: { idpEntityId: 'https://idp.example', ssoUrl: 'http://idp.example/sso', idpCertificates: ['not a certificate'] },
+          mapping: { rules: [{ attribute: 'groups', equals: 'staff' }] },
+        }],
+      });
+      expect(problems.map((p) => p.path)).toEqual([
+        'connections[0].settings.ssoUrl', 'connections[0].settings.idpCertificates[0]', 'connections[0].mapping.rules[0].groups',
+      ]);
+      expect(await stores.connections.count()).toBe(0);
+    });
+
     it('duplicates, contradictory credentials and verified domains held elsewhere', async () => {
       await importBootstrap(deps, demo);
       expect(await problemsOf({
