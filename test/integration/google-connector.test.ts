@@ -138,6 +138,13 @@ describe('Google connector against a stand-in Google over HTTP', () => {
     await expect(connector.complete({ callbackUrl, expected: { state: mine.transactionId } })).resolves.toMatchObject({ subject: WORKSPACE.sub });
   });
 
+  it('refuses a callback URL that cannot be parsed, or carries no state, as not this interaction\'s', async () => {
+    const started = await connector.start();
+    for (const callbackUrl of ['not a url', `${CLIENT.redirectUri}?code=abc`]) {
+      expect((await refusal(connector.complete({ callbackUrl, expected: { state: started.transactionId } }))).code).toBe('google_state_mismatch');
+    }
+  });
+
   it('refuses a callback after the transaction expired (10 minutes)', async () => {
     let time = Date.now();
     kv = createMemoryKv({ now: () => time });

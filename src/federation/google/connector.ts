@@ -104,7 +104,7 @@ export function createGoogleConnector(deps: GoogleConnectorDeps): GoogleConnecto
       // The redirect_uri of the token request must be the registered one (RFC 6749 4.1.3), whatever host
       // name the request reached us under behind a proxy: keep the query, put it on our own callback.
       const callback = new URL(deps.redirectUri);
-      callback.search = new URL(callbackUrl).search;
+      callback.search = URL.parse(callbackUrl)?.search ?? '';
       const returned = callback.searchParams.get('state');
       // Compared before anything is spent: a forged callback must not burn the person's real transaction.
       if (returned !== expected.state) {
