@@ -37,7 +37,7 @@ export function registerClientCommands(program: Command, cli: CliContext): void 
     .description('create or update a client; a confidential client\'s new secret is printed once')
     .requiredOption('--id <clientId>', 'client_id (natural key)')
     .requiredOption('--name <name>', 'name shown on sign-in and consent pages')
-    .requiredOption('--redirect-uri <uri>', 'exact redirect URI (repeatable)', collect, [])
+    .requiredOption('--redirect-uri <uri>', 'exact redirect URI (repeatable)', collect)
     .option('--post-logout-redirect-uri <uri>', 'where the app may return after logout (repeatable)', collect, [])
     .option('--first-party', 'skip the consent screen')
     .option('--public', 'public client: no secret, PKCE only (native and single-page apps)')

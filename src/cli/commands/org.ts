@@ -26,7 +26,8 @@ export interface OrgCreateOptions {
   verifiedDomain: string[];
   methods?: string[];
   mfa?: 'required' | 'optional';
-  maxUsers?: number | null;
+  /** `unlimited` = no cap. */
+  maxUsers?: number | 'unlimited';
   maxGroups?: number;
 }
 
@@ -35,7 +36,7 @@ export async function createOrganization(
   options: OrgCreateOptions,
 ): Promise<{ organization: Organization; created: boolean }> {
   const domains = [...options.domain.map((domain) => ({ domain, verified: false })), ...options.verifiedDomain.map((domain) => ({ domain, verified: true }))];
-  const limits = { ...(options.maxUsers !== undefined ? { maxUsers: options.maxUsers } : {}), ...(options.maxGroups !== undefined ? { maxGroups: options.maxGroups } : {}) };
+  const limits = { ...(options.maxUsers !== undefined ? { maxUsers: options.maxUsers === 'unlimited' ? null : options.maxUsers } : {}), ...(options.maxGroups !== undefined ? { maxGroups: options.maxGroups } : {}) };
   const entry = {
     slug: options.slug,
     name: options.name,
@@ -107,7 +108,8 @@ export function registerOrgCommands(program: Command, cli: CliContext): void {
     .option('--verified-domain <domain>', 'email domain you vouch for: routes its users to this organisation (repeatable)', collect, [])
     .option('--methods <list>', 'allowed login methods, comma-separated: password,google,saml (default password)', (v) => v.split(',').map((m) => m.trim()))
     .addOption(new Option('--mfa <policy>', 'email OTP for every member, or members choose (default optional)').choices(['required', 'optional']))
-    .option('--max-users <n>', 'plan cap on members, or "unlimited" (default 5)', (v) => (v === 'unlimited' ? null : integer(v)))
+    // commander turns a parser's null into '', so "unlimited" stays a word until createOrganization.
+    .option('--max-users <n>', 'plan cap on members, or "unlimited" (default 5)', (v) => (v === 'unlimited' ? v : integer(v)))
     .option('--max-groups <n>', 'plan cap on groups (default 5)', integer)
     .action((options: OrgCreateOptions) => cli.withStores(async (backends) => {
       const { organization, created } = await createOrganization(backends, options);
