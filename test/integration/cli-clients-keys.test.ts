@@ -102,5 +102,7 @@ describe('CLI: clients and signing keys (embedded store)', () => {
     expect(nothing.code).toBe(1);
     expect(JSON.parse(nothing.stderr).error.code).toBe('no_next_signing_key');
     expect((await cli(['keys', 'rotate', '--alg', 'HS256'])).code).toBe(2);
+    // Nothing was retired: the first keys of an empty store had no predecessor.
+    expect((await cli(['--json', 'keys', 'prune'])).json()).toEqual({ pruned: [] });
   });
 });

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AppError } from '../../common/errors.ts';
 import { createKeyService, SIGNING_ALGS, type SigningAlg } from '../../oidc/keys.ts';
 import type { SigningKey } from '../../oidc/model.ts';
+import { LONGEST_SIGNED_LIFETIME } from '../../oidc/provider.ts';
 import type { CliContext } from '../context.ts';
 
 /*
@@ -72,7 +73,7 @@ export function registerKeysCommands(program: Command, cli: CliContext): void {
 
   keysCommand.command('prune')
     .description('delete retired keys no unexpired token can refer to')
-    .requiredOption('--max-token-lifetime <s>', 'lifetime of the longest-lived token signed, in seconds', seconds)
+    .option('--max-token-lifetime <s>', 'lifetime of the longest-lived signed token, in seconds (default: the provider\'s)', seconds, LONGEST_SIGNED_LIFETIME)
     .action((options: { maxTokenLifetime: number }) => withKeys(async (keys) => {
       const pruned = (await keys.prune(options.maxTokenLifetime)).map(view);
       cli.print({ pruned }, pruned.length ? pruned.map((k) => `${k.alg}: deleted ${k.kid}`).join('\n') : 'nothing to prune');
