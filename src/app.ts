@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import compose from 'koa-compose';
@@ -12,7 +13,11 @@ import { createAccountRouter } from './account/router.ts';
 import { createAccountSessions } from './account/session.ts';
 import { createAccountSettingsRouter } from './account/settings-router.ts';
 import { createRateLimits } from './abuse/index.ts';
+import { createConnections } from './admin/connections/service.ts';
+import { startMetadataRefresh } from './admin/connections/metadata-refresh.ts';
 import { createAdminApi } from './admin/index.ts';
+import { fetchIdpMetadata } from './federation/saml/metadata-fetch.ts';
+import { TEST_PREFIX } from './interaction/upstream-handoff.ts';
 import type { Catalog } from './directory/catalog.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createOrganizationSettings } from './directory/organization-settings.ts';
@@ -59,6 +64,8 @@ export interface AppDeps {
 export interface BuiltApp {
   app: Koa;
   providers: ProviderHolder;
+  /** Stops the periodic work (signing-key refresh, metadata refresh) so the process can exit. */
+  stopBackground(): void;
 }
 
 /** The composition root: wiring only. */
@@ -99,12 +106,25 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const otp = createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') });
   const directory = createDirectory({ stores, kv, catalog: deps.catalog });
   const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });
+  const saml = createSamlConnector({ kv, publicUrl: config.server.publicUrl, ...(await loadSpKeys(config)) });
+  const handoff = createUpstreamHandoff(kv);
+  const unsafeUrls = config.saml.unsafeMetadataUrls;
+  const fetchMetadata = (url: string) => fetchIdpMetadata(url, unsafeUrls ? { allowHttp: true, allowPrivateAddresses: true } : {});
+  const connections = createConnections({ stores, spEndpoints: (c) => saml.spEndpoints(c), fetchMetadata });
+  const metadataRefresh = startMetadataRefresh({ stores, fetchMetadata, intervalMs: config.saml.metadataRefreshSeconds * 1000, logger });
   const admin = createAdminApi({
     directory,
     settings: createOrganizationSettings({ stores }),
     catalog: deps.catalog,
     mail: accountMail,
     rateLimits,
+    connections: {
+      connections,
+      async testSignInUrl(actor, connectionId) {
+        const handle = await handoff.begin(`${TEST_PREFIX}${actor.id}`, connectionId);
+        return `${config.server.publicUrl}/saml/${connectionId}/test/${handle}`;
+      },
+    },
     auth: { provider: providers.current, grantContexts, clients: stores.clients },
     serverUrl: config.server.publicUrl,
     version: VERSION,
@@ -129,9 +149,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     passwords: { verify: verifyPassword, verifyNothing },
     guard,
   });
-  const saml = createSamlConnector({ kv, publicUrl: config.server.publicUrl });
-  const handoff = createUpstreamHandoff(kv);
-  const samlRoutes = createSamlRoutes({ connections: stores.connections, saml, handoff, audit: directory.audit });
+  const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit });
   const interactions = createInteractionRouter({
     provider: providers.current,
     stores,
@@ -175,7 +193,22 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     }
     return middleware(ctx, next);
   });
-  return { app, providers };
+  return {
+    app,
+    providers,
+    stopBackground() {
+      providers.stop();
+      metadataRefresh.stop();
+    },
+  };
+}
+
+/** The SAML SP key pair from the configured files; none configured = no signed requests, no decryption. */
+async function loadSpKeys(config: Config): Promise<{ spKeys?: { privateKeyPem: string; certificatePem: string } }> {
+  const { spPrivateKeyFile, spCertificateFile } = config.saml;
+  if (!spPrivateKeyFile || !spCertificateFile) return {};
+  const [privateKeyPem, certificatePem] = await Promise.all([readFile(spPrivateKeyFile, 'utf8'), readFile(spCertificateFile, 'utf8')]);
+  return { spKeys: { privateKeyPem, certificatePem } };
 }
 
 /** A key for one purpose, derived from a configured secret (HKDF-SHA-256, RFC 5869), so one secret serves several. */

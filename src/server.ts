@@ -35,7 +35,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const mail = createMailer(config.mail, resolve(config.dataDir));
   const metrics = createMetrics();
-  const { app, providers } = await createApp({ config, logger, stores, kv, catalog, mail });
+  const { app, providers, stopBackground } = await createApp({ config, logger, stores, kv, catalog, mail });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -44,14 +44,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (config.metrics.enabled) metricsServer = await serveMetrics({ metrics, host: config.metrics.host, port: config.metrics.port });
   } catch (error) {
     // A metrics port in use fails the start like a public port in use would, leaving nothing listening.
-    providers.stop();
+    stopBackground();
     await new Promise((done) => server.close(done));
     throw error;
   }
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
-    providers.stop();
+    stopBackground();
     const metricsStopped = metricsServer?.close();
     const stopped = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();

@@ -9,6 +9,7 @@ import { createAdminAuthenticator } from './authenticate.ts';
 import { apiKeyOperations } from './operations/api-keys.ts';
 import { auditOperations } from './operations/audit.ts';
 import { catalogOperations } from './operations/catalog.ts';
+import { connectionOperations, type ConnectionOperationDeps } from './operations/connections.ts';
 import { groupOperations } from './operations/groups.ts';
 import { invitationOperations } from './operations/invitations.ts';
 import { meOperations } from './operations/me.ts';
@@ -23,6 +24,7 @@ export interface AdminApiDeps {
   catalog: Catalog;
   mail: Pick<AccountMail, 'sendInvitation'>;
   rateLimits: Pick<RateLimits, 'consume'>;
+  connections: ConnectionOperationDeps;
   auth: Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>;
   serverUrl: string;
   version: string;
@@ -38,6 +40,7 @@ export function adminOperations(deps: Omit<AdminApiDeps, 'auth' | 'serverUrl' | 
     ...invitationOperations({ invitations: directory.invitations, mail: deps.mail, rateLimits: deps.rateLimits }),
     ...groupOperations(directory.groups),
     ...catalogOperations(deps.catalog),
+    ...connectionOperations(deps.connections),
     ...apiKeyOperations(directory.apiKeys),
     ...auditOperations(directory.audit),
   ];

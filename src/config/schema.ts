@@ -50,7 +50,7 @@ export const configSchema = z.strictObject({
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
   saml: z.strictObject({
-    metadataRefreshSeconds: z.number().int().min(60).max(7 * 24 * 3600)
+    metadataRefreshSeconds: z.number().int().min(1).max(7 * 24 * 3600)
       .describe('How often IdP metadata URLs are fetched again, so that a signing-certificate rollover takes effect with no admin action.'),
     unsafeMetadataUrls: z.boolean()
       .describe('Development and tests only: fetch metadata over http and from loopback or private addresses.'),

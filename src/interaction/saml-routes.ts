@@ -9,11 +9,16 @@ import type { SamlConnector } from '../federation/saml/connector.ts';
 import { SamlValidationError } from '../federation/saml/errors.ts';
 import { sendPage } from '../http/pages.ts';
 import { errorPage } from '../../views/signin.ts';
-import type { UpstreamHandoff } from './upstream-handoff.ts';
+import { TEST_PREFIX, type UpstreamHandoff } from './upstream-handoff.ts';
+import { applyMappingRules, parseMappingRules } from '../directory/mapping-rules.ts';
+import type { GroupStore } from '../directory/ports.ts';
+import type { ExternalIdentity } from '../federation/connector.ts';
+import { connectionTestPage } from '../../views/connection-test.ts';
 
 export interface SamlRoutesDeps {
   connections: Pick<ConnectionStore, 'find'>;
-  saml: Pick<SamlConnector, 'completeSignIn' | 'spMetadata'>;
+  groups: Pick<GroupStore, 'findByName'>;
+  saml: Pick<SamlConnector, 'startSignIn' | 'completeSignIn' | 'spMetadata'>;
   handoff: UpstreamHandoff;
   audit: Pick<AuditService, 'record'>;
 }
@@ -26,6 +31,8 @@ const ID = /^[0-9a-z]{26}$/;
  * - POST /saml/:connectionId/acs: the assertion consumer service (HTTP-POST binding). Everything the connector
  *   checks is checked before anything else happens; a refusal shows a page with a reference id and records the
  *   precise reason for the organisation's admins; no session, no user change
+ * - GET /saml/:connectionId/test/:handle: an admin's test sign-in (the handle comes from the admin API); it
+ *   ends on a page showing the identity and what the mapping rules make of it, with no session and no writes
  * The body is capped below what a browser form could carry, above the connector's own 256 KiB cap.
  */
 export function createSamlRoutes(deps: SamlRoutesDeps): Router {
@@ -54,6 +61,27 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
     ctx.body = deps.saml.spMetadata(connection);
   });
 
+  async function testResult(ctx: Context, connection: Connection, identity: ExternalIdentity) {
+    const access = applyMappingRules(parseMappingRules((connection.mapping as { rules?: unknown }).rules), identity);
+    const found = await Promise.all(access.groups.map(async (name) => [name, await deps.groups.findByName(connection.orgId, name)] as const));
+    sendPage(ctx, connectionTestPage({
+      connection: connection.name, identity,
+      mapped: { groups: found.filter(([, g]) => g).map(([n]) => n), unknownGroups: found.filter(([, g]) => !g).map(([n]) => n), roles: access.roles.map((b) => b.role) },
+    }));
+  }
+
+  router.get('/test/:handle', async (ctx) => {
+    const connection = await connectionOf(ctx);
+    const handle = String(ctx.params.handle);
+    const pending = await deps.handoff.pending(handle);
+    if (!pending?.uid.startsWith(TEST_PREFIX) || pending.connectionId !== connection.id) {
+      throw new AppError(404, 'not_found', 'This test sign-in link is not valid or has expired');
+    }
+    const { redirectUrl } = await deps.saml.startSignIn(connection, { relayState: handle, forceAuthn: true });
+    ctx.status = 303;
+    ctx.redirect(redirectUrl);
+  });
+
   router.post('/acs', form, async (ctx) => {
     const connection = await connectionOf(ctx);
     const body = ctx.request.body as Record<string, unknown>;
@@ -77,6 +105,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
       await failed('no_sign_in_in_progress', 'the response answers no sign-in begun here (unknown or used RelayState)');
       return refuse(ctx);
     }
+    if (handoff.uid.startsWith(TEST_PREFIX)) return testResult(ctx, connection, identity);
     await deps.handoff.park(relayState!, handoff.uid, identity);
     ctx.status = 303;
     ctx.redirect(`/interaction/${handoff.uid}/upstream?handle=${encodeURIComponent(relayState!)}`);

@@ -10,7 +10,10 @@ import type { ExternalIdentity } from '../federation/connector.ts';
  *   cookie, so the callback cannot see the interaction: it validates the answer, parks the identity under the
  *   handle (2 minutes, once) and redirects the browser to the interaction, where the cookie is sent again
  * - `take` hands the identity over only to the interaction that began it
+ * - an admin's test sign-in begins with a `test:` uid: it ends on a page of its own, with no interaction
  */
+
+export const TEST_PREFIX = 'test:';
 
 const BEGIN_TTL_SECONDS = 600;
 const RESULT_TTL_SECONDS = 120;
@@ -28,6 +31,12 @@ export function createUpstreamHandoff(kv: KvStore) {
       const handle = randomBytes(24).toString('base64url');
       await kv.set(begun(handle), { uid, connectionId } satisfies Handoff, BEGIN_TTL_SECONDS);
       return handle;
+    },
+
+    /** The hand-off of a handle not used yet, without using it. */
+    async pending(handle: string): Promise<Handoff | undefined> {
+      if (!/^[A-Za-z0-9_-]{32}$/.test(handle)) return undefined;
+      return kv.get<Handoff>(begun(handle));
     },
 
     /** The interaction this handle began, for the connection it was begun for; consumed. */

@@ -8,6 +8,7 @@ import { defaultCatalog } from '../../../src/directory/default-catalog.ts';
 import type { Directory } from '../../../src/directory/directory.ts';
 import type { OrganizationSettings } from '../../../src/directory/organization-settings.ts';
 import type { AdminAuthDeps } from '../../../src/admin/authenticate.ts';
+import type { Connections } from '../../../src/admin/connections/service.ts';
 
 /*
  * The OpenAPI document is generated from the same operation list the router serves: it must be a valid OpenAPI
@@ -22,6 +23,7 @@ function buildRouter() {
     catalog: defaultCatalog,
     mail: { sendInvitation: async () => {} },
     rateLimits: { consume: async () => ({ remaining: 1 }) },
+    connections: { connections: {} as Connections, testSignInUrl: async () => '' },
     auth: {} as Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>,
     serverUrl: 'https://login.example.com',
     version: '1.2.3',
