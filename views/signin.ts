@@ -12,7 +12,11 @@ function hidden(csrf: string): Html {
   return html`<input type="hidden" name="csrf" value="${csrf}">`;
 }
 
-export function emailPage(form: FormBase & { email?: string; error?: string }): Html {
+function googleButton(form: FormBase & { google?: { action: string } }): Html {
+  return form.google ? html`<form method="post" action="${form.google.action}">${hidden(form.csrf)}<button type="submit" class="secondary">Continue with Google</button></form>` : html``;
+}
+
+export function emailPage(form: FormBase & { email?: string; error?: string; google?: { action: string } }): Html {
   return layout('Sign in', html`
 <h1>Sign in to ${form.clientName}</h1>
 <form method="post" action="${form.action}" novalidate>
@@ -21,10 +25,11 @@ ${hidden(form.csrf)}
 <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${form.email ?? ''}"${describedBy('email', form.error)}>
 ${fieldError('email', form.error)}
 <button type="submit">Continue</button>
-</form>`);
+</form>
+${googleButton(form)}`);
 }
 
-export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string; sso?: { action: string; organization: string } }): Html {
+export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string; sso?: { action: string; organization: string }; google?: { action: string } }): Html {
   return layout('Enter your password', html`
 <h1>Sign in to ${form.clientName}</h1>
 <p class="muted">${form.email} · ${form.organization}</p>
@@ -38,6 +43,7 @@ ${fieldError('password', form.error)}
 </form>
 <p><a href="/account/password/forgot">Forgot your password?</a></p>
 ${form.sso ? html`<form method="post" action="${form.sso.action}">${hidden(form.csrf)}<button type="submit" class="secondary">Sign in with ${form.sso.organization} single sign-on</button></form>` : html``}
+${googleButton(form)}
 <form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
 }
 
@@ -79,11 +85,15 @@ export function consentPage(form: FormBase & { scopes: string[]; organization: s
 <form method="post" action="${form.abort}">${hidden(form.csrf)}<button type="submit" class="secondary">Deny</button></form>`);
 }
 
-export function blockedPage(info: { organization: string; allowed: string[] }): Html {
+const METHOD_LABELS: Record<string, string> = { password: 'password', google: 'Google', saml: 'single sign-on' };
+
+export function blockedPage(info: { organization: string; allowed: readonly string[] }): Html {
   return layout('Access blocked', html`
 <h1>Access blocked</h1>
 <p class="notice" role="alert">${info.organization} does not allow this sign-in method.</p>
-<p>Allowed sign-in methods: ${info.allowed.join(', ')}.</p>`);
+${info.allowed.length > 0
+    ? html`<p>Allowed sign-in methods: ${info.allowed.map((m) => METHOD_LABELS[m] ?? m).join(', ')}.</p>`
+    : html`<p>Your account has no sign-in method in ${info.organization}. Ask one of its administrators.</p>`}`);
 }
 
 export function errorPage(info: { title: string; message: string; requestId?: string }): Html {

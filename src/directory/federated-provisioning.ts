@@ -10,8 +10,10 @@ import { assertSeatAvailable } from './seats.ts';
 /*
  * Turning what an IdP vouches for into a Bridgekeeper account in the connection's organisation:
  * - the account is found by the link (connection, subject); without one, an account with the same email is
- *   linked only when the email's domain is verified by this organisation (and, when the IdP says whether the
- *   email is verified, it says yes) — otherwise whoever controls an IdP could claim anyone's account
+ *   linked only when the email is vouched for: for an organisation's own IdP (SAML), the email's domain must be
+ *   verified by that organisation — otherwise whoever controls an IdP could claim anyone's account; for a
+ *   public IdP (Google), the email must be verified on both sides
+ * - without an organisation (a Google sign-in before the organisation is known) only existing accounts sign in
  * - no link and no account: one is created only when the connection provisions just in time
  * - no membership: created just in time (within the user cap) or refused; a suspended member is refused
  * - groups and roles the connection's rules manage are set from the rules at every sign-in; the rest stay
@@ -33,6 +35,8 @@ export interface ProvisioningPolicy {
   /** Create accounts and memberships for people the IdP vouches for. */
   jit: { enabled: boolean; defaultRoles: readonly string[] };
   rules: readonly MappingRule[];
+  /** When an existing account with the identity's email may be linked (see above). */
+  linkBy: 'verified-domain' | 'verified-email';
 }
 
 export type ProvisioningRefusal = 'email_missing' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
@@ -49,7 +53,8 @@ export class ProvisioningRefusedError extends AppError {
 
 export interface ProvisionedSignIn {
   user: User;
-  membership: Membership;
+  /** Absent when no organisation was given. */
+  membership?: Membership;
   createdUser: boolean;
   createdMembership: boolean;
   /** Group names of rules that matched but that the organisation does not have. */
@@ -61,17 +66,23 @@ const bindingKey = (b: RoleBinding) => JSON.stringify([b.role, b.scope?.type ?? 
 export function createFederatedProvisioning(ctx: DirectoryContext) {
   const { stores } = ctx;
 
-  async function findAccount(identity: UpstreamIdentity, org: Organization): Promise<{ user?: User; linked: boolean }> {
+  async function findAccount(identity: UpstreamIdentity, org: Organization | undefined, linkBy: ProvisioningPolicy['linkBy']): Promise<{ user?: User; linked: boolean }> {
     const link = await stores.federatedIdentities.findBySubject(identity.connectionId, identity.subject);
     if (link) return { user: await stores.users.find(link.userId), linked: true };
     if (!identity.email) throw new ProvisioningRefusedError('email_missing', 'The identity provider sent no email address for this person');
     const existing = await stores.users.findByEmail(identity.email);
     if (!existing) return { linked: false };
+    if (linkBy === 'verified-email') {
+      if (identity.emailVerified !== true || !existing.emailVerified) {
+        throw new ProvisioningRefusedError('account_link_not_allowed', 'An account with this email exists; it is linked only when both sides have verified the email');
+      }
+      return { user: existing, linked: false };
+    }
     const domain = emailDomain(normalizeEmail(identity.email));
-    const verifiedHere = org.domains.some((d) => d.verified && d.domain === domain);
+    const verifiedHere = org?.domains.some((d) => d.verified && d.domain === domain) ?? false;
     if (!verifiedHere || identity.emailVerified === false) {
       throw new ProvisioningRefusedError('account_link_not_allowed',
-        `An account with this email exists; it is linked only when ${domain} is a verified domain of ${org.name}`);
+        `An account with this email exists; it is linked only when ${domain} is a verified domain of ${org?.name ?? 'the organization'}`);
     }
     return { user: existing, linked: false };
   }
@@ -88,10 +99,22 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
     return { groupIds, roles, unknownGroups: matched.filter(([, group]) => !group).map(([name]) => name) };
   }
 
+  async function link(user: User, identity: UpstreamIdentity, orgId: string | undefined, source: AuditSource, createdUser: boolean): Promise<void> {
+    await stores.federatedIdentities.create({
+      connectionId: identity.connectionId, orgId: orgId ?? '', subject: identity.subject, userId: user.id, lastSignInAt: ctx.now().toISOString(),
+    });
+    await recordAudit(stores, source, 'user.identity_linked', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, createdUser } });
+  }
+
   return {
-    async provision(org: Organization, identity: UpstreamIdentity, policy: ProvisioningPolicy, source: AuditSource): Promise<ProvisionedSignIn> {
-      const { user: found, linked } = await findAccount(identity, org);
+    async provision(org: Organization | undefined, identity: UpstreamIdentity, policy: ProvisioningPolicy, source: AuditSource): Promise<ProvisionedSignIn> {
+      const { user: found, linked } = await findAccount(identity, org, policy.linkBy);
       if (found && found.status !== 'active') throw new ProvisioningRefusedError('account_disabled', 'This account is disabled');
+      if (!org) {
+        if (!found) throw new ProvisioningRefusedError('not_a_member', 'No account signs in with this identity yet; start from your organization\'s sign-in link');
+        if (!linked) await link(found, identity, undefined, source, false);
+        return { user: found, createdUser: false, createdMembership: false, unknownGroups: [] };
+      }
       const existingMembership = found ? await stores.memberships.findFor(org.id, found.id) : undefined;
       if (existingMembership?.status === 'suspended') throw new ProvisioningRefusedError('member_suspended', `This account is suspended in ${org.name}`);
       if (!existingMembership && !policy.jit.enabled) {
@@ -118,11 +141,7 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
         });
         createdUser = true;
       }
-      const now = ctx.now().toISOString();
-      if (!linked) {
-        await stores.federatedIdentities.create({ connectionId: identity.connectionId, orgId: org.id, subject: identity.subject, userId: user.id, lastSignInAt: now });
-        await recordAudit(stores, source, 'user.identity_linked', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, createdUser } });
-      }
+      if (!linked) await link(user, identity, org.id, source, createdUser);
       let membership: Membership;
       if (existingMembership) {
         const changed = JSON.stringify([existingMembership.groupIds, existingMembership.roles]) !== JSON.stringify([access.groupIds, access.roles]);

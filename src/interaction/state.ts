@@ -15,6 +15,8 @@ export interface JourneyState {
   method?: LoginMethod;
   authTime?: number;
   orgId?: string;
+  /** Google Workspace domain (`hd`) of a Google sign-in, checked against each organisation's restriction. */
+  hostedDomain?: string;
   /** A one-time code was mailed for this interaction (the second factor is under way). */
   otpSent?: boolean;
   /** The emailed code was right. Upstream IdPs' own MFA claims never set this: the code is ours to check. */

@@ -1,0 +1,54 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import type { GrantContexts } from '../oidc/grant-context.ts';
+import { TOKEN_TTL } from '../oidc/provider.ts';
+import { withSecondFactor } from './second-factor.ts';
+import type { JourneyState } from './state.ts';
+
+export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/*
+ * The end of a journey: the grant (requested scopes and claims, the chosen organisation beside it for the
+ * claims), and the login result when the user authenticated in this interaction or stepped up with a code.
+ * acr: loa:2 with the emailed code, loa:1 with one factor.
+ */
+export async function finishInteraction(
+  ctx: Context,
+  deps: { provider: Provider; grantContexts: GrantContexts },
+  input: { details: Details; state: JourneyState; userId: string; orgId: string },
+): Promise<{ redirectTo: string; login?: { amr: string[] } }> {
+  const { details, state, userId } = input;
+  const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
+  grant.addOIDCScope(requestedScopes(details).join(' '));
+  const claims = requestedClaims(details);
+  if (claims.length > 0) grant.addOIDCClaims(claims);
+  const grantId = await grant.save();
+  await deps.grantContexts.save(grantId, { orgId: input.orgId }, TOKEN_TTL.Grant);
+
+  const result: InteractionResults = { consent: { grantId } };
+  const steppedUp = details.prompt.name !== 'login' && state.otpVerified === true;
+  if (details.prompt.name === 'login' || steppedUp) {
+    // A second factor passed on top of an existing session renews the login with the stronger amr.
+    const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
+    const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
+    result.login = { accountId: userId, amr, acr, ts: state.authTime ?? Math.floor(Date.now() / 1000), remember: true };
+  }
+  const redirectTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  return { redirectTo, ...(result.login ? { login: { amr: result.login.amr as string[] } } : {}) };
+}
+
+export function requestedScopes(details: Details): string[] {
+  return String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
+}
+
+/** Individual claims asked for with the `claims` parameter (OIDC Core 5.5). */
+function requestedClaims(details: Details): string[] {
+  if (typeof details.params.claims !== 'string') return [];
+  try {
+    const parsed = JSON.parse(details.params.claims) as Record<string, Record<string, unknown> | undefined>;
+    return [...new Set([...Object.keys(parsed.id_token ?? {}), ...Object.keys(parsed.userinfo ?? {})])];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,170 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { RateLimits } from '../abuse/index.ts';
+import { AppError } from '../common/errors.ts';
+import type { AuditService } from '../directory/audit.ts';
+import type { FederatedProvisioning } from '../directory/federated-provisioning.ts';
+import type { Organization, User } from '../directory/model.ts';
+import { sendPage } from '../http/pages.ts';
+import type { GrantContexts } from '../oidc/grant-context.ts';
+import { TOKEN_TTL } from '../oidc/provider.ts';
+import type { Stores } from '../store/stores.ts';
+import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import type { Csrf } from './csrf.ts';
+import { finishInteraction, requestedScopes, type Details } from './grant.ts';
+import { refusedMethod } from './method-policy.ts';
+import { chooseOrganization } from './organizations.ts';
+import { secondFactorRequired, secondFactorSatisfied, type SecondFactor } from './second-factor.ts';
+import type { Sso } from './sso.ts';
+import type { JourneyState, JourneyStates } from './state.ts';
+import type { UpstreamHandoff } from './upstream-handoff.ts';
+
+export interface InteractionDeps {
+  /** The provider serving now (it is rebuilt when signing keys rotate). */
+  provider: () => Provider;
+  stores: Stores;
+  states: JourneyStates;
+  grantContexts: GrantContexts;
+  csrf: Csrf;
+  audit: Pick<AuditService, 'record'>;
+  secondFactor: SecondFactor;
+  rateLimits: RateLimits;
+  sso: Sso;
+  handoff: UpstreamHandoff;
+  provisioning: FederatedProvisioning;
+  /** Google sign-in, when Bridgekeeper has a Google client configured. */
+  google?: { start(ctx: Context, uid: string, org: Organization | undefined, loginHint: string | undefined): Promise<void> };
+  passwords: {
+    verify(hash: string, plain: string): Promise<boolean>;
+    /** Spends the same work as a verification, for unknown accounts (no timing oracle). */
+    verifyNothing(plain: string): Promise<void>;
+  };
+}
+
+export interface Loaded {
+  details: Details;
+  state: JourneyState;
+  clientName: string;
+  firstParty: boolean;
+}
+
+/*
+ * The sign-in journey's shared steps (DESIGN.md): email -> first factor (password, SSO, Google) ->
+ * organisation -> one-time code (when the organisation or the user wants it) -> consent -> oidc-provider.
+ * - every step re-reads the interaction from its signed cookie and checks the CSRF token on POST
+ * - `proceed` is where every step goes next: it re-checks everything from the stored state (organisation,
+ *   login method, second factor, consent), so no step can be skipped by posting to a later one
+ * - first-party clients skip consent
+ */
+export function createJourney(deps: InteractionDeps) {
+  async function load(ctx: Context, { post }: { post: boolean }): Promise<Loaded> {
+    const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) throw new AppError(400, 'interaction_mismatch', 'This sign-in page is out of date.');
+    if (post && !deps.csrf.verify(details.uid, (ctx.request.body as Record<string, unknown> | undefined)?.csrf)) {
+      throw new AppError(403, 'csrf', 'The form has expired. Please start again.');
+    }
+    const client = await deps.stores.clients.find(String(details.params.client_id));
+    if (!client) throw new AppError(400, 'unknown_client', 'The application is not registered.');
+    return { details, state: await deps.states.get(details.uid), clientName: client.name, firstParty: client.firstParty };
+  }
+
+  const urls = (uid: string) => {
+    const at = (step: string) => `/interaction/${uid}/${step}`;
+    return {
+      email: at('email'), password: at('password'), organization: at('organization'), consent: at('consent'),
+      otp: at('otp'), otpResend: at('otp/resend'), sso: at('sso'), google: at('google'), abort: at('abort'), restart: at('restart'),
+    };
+  };
+
+  const save = (uid: string, state: JourneyState) => deps.states.save(uid, state, TOKEN_TTL.Interaction);
+  const source = (ctx: Context, actor: string, orgId: string | null) => ({ actor, orgId, requestId: ctx.state.requestId as string, ip: ctx.ip });
+
+  /** The user of this journey: the one who passed the first factor now, or the session's for a consent-only prompt. */
+  const currentUserId = (details: Details, state: JourneyState) => (details.prompt.name === 'login' ? state.userId : details.session?.accountId);
+
+  function showOtp(ctx: Context, { details, clientName }: Pick<Loaded, 'details' | 'clientName'>, email: string, outcome: { error?: unknown; notice?: string } = {}) {
+    const u = urls(details.uid);
+    return deps.secondFactor.show(ctx, {
+      csrf: deps.csrf.tokenFor(details.uid), clientName, email, urls: { action: u.otp, resend: u.otpResend, restart: u.restart },
+    }, outcome);
+  }
+
+  async function showLogin(ctx: Context, { details, state, clientName }: Omit<Loaded, 'firstParty'>, error?: string, status?: number) {
+    const u = urls(details.uid);
+    const csrf = deps.csrf.tokenFor(details.uid);
+    const google = deps.google ? { action: u.google } : undefined;
+    if (!state.email) {
+      const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+      return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error, ...(google ? { google } : {}) }), error ? 400 : 200);
+    }
+    const home = await deps.sso.homeOrganization(details.params.organization, state.email);
+    const sso = home && await deps.sso.connectionOf(home) ? { action: u.sso, organization: home.name } : undefined;
+    return sendPage(ctx, passwordPage({
+      action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error,
+      ...(sso ? { sso } : {}), ...(google && (!home || home.loginPolicy.methods.includes('google')) ? { google } : {}),
+    }), status ?? (error ? 401 : 200));
+  }
+
+  /* A failed first factor is recorded in each organisation the account belongs to: those are the admins who care. */
+  async function recordFailure(ctx: Context, user: User | undefined, reason: string, clientId: unknown, method = 'password'): Promise<void> {
+    const memberships = user ? (await deps.stores.memberships.list({ where: { userId: user.id }, limit: 100 })).items : [];
+    const orgIds = memberships.length > 0 ? memberships.map((m) => m.orgId) : [null];
+    for (const orgId of orgIds) {
+      await deps.audit.record(source(ctx, 'anonymous', orgId), 'signin.failed', {
+        target: user ? `user:${user.id}` : null, outcome: 'failure', details: { method, reason, clientId },
+      });
+    }
+  }
+
+  /* After a first factor (or with an existing session): organisation, login policy, code, consent, then the grant. */
+  async function proceed(ctx: Context, loaded: Loaded, consented = false): Promise<void> {
+    const { details, state, clientName, firstParty } = loaded;
+    const userId = currentUserId(details, state);
+    if (!userId) return showLogin(ctx, loaded);
+    const u = urls(details.uid);
+    const choice = await chooseOrganization(deps.stores, {
+      userId,
+      clientId: String(details.params.client_id),
+      requested: typeof details.params.organization === 'string' ? details.params.organization : undefined,
+      chosen: state.orgId,
+    });
+    if (choice.kind === 'none') {
+      return sendPage(ctx, errorPage({ title: 'No access', message: 'Your account is not a member of an organization that may use this application.', requestId: ctx.state.requestId }), 403);
+    }
+    if (choice.kind === 'pick') {
+      return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations }));
+    }
+    const org = choice.organization;
+    if (details.prompt.name === 'login') {
+      const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
+      if (refusal) return sendPage(ctx, blockedPage(refusal), 403);
+    }
+    const user = await deps.stores.users.get(userId);
+    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, details.session?.amr)) {
+      const next: JourneyState = { ...state, orgId: org.id };
+      const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
+      if (!state.otpSent && !refused) next.otpSent = true;
+      await save(details.uid, next);
+      return showOtp(ctx, loaded, user.email, { error: refused });
+    }
+    if (!firstParty && !consented) {
+      await save(details.uid, { ...state, orgId: org.id });
+      return sendPage(ctx, consentPage({
+        action: u.consent, abort: u.abort, csrf: deps.csrf.tokenFor(details.uid), clientName, scopes: requestedScopes(details), organization: org.name,
+      }));
+    }
+    const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id });
+    await deps.states.clear(details.uid);
+    if (finished.login) {
+      await deps.audit.record(source(ctx, `user:${userId}`, org.id), 'signin.succeeded', {
+        target: `user:${userId}`, details: { method: state.method ?? 'password', amr: finished.login.amr, clientId: details.params.client_id },
+      });
+    }
+    ctx.status = 303;
+    ctx.redirect(finished.redirectTo);
+  }
+
+  return { deps, load, save, urls, source, currentUserId, showOtp, showLogin, recordFailure, proceed };
+}
+
+export type Journey = ReturnType<typeof createJourney>;

@@ -1,0 +1,96 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { AppError } from '../common/errors.ts';
+import { ProvisioningRefusedError, type ProvisioningPolicy } from '../directory/federated-provisioning.ts';
+import { parseMappingRules } from '../directory/mapping-rules.ts';
+import type { Organization } from '../directory/model.ts';
+import type { ExternalIdentity } from '../federation/connector.ts';
+import type { Connection } from '../federation/model.ts';
+import { sendPage } from '../http/pages.ts';
+import { errorPage } from '../../views/signin.ts';
+import type { Details } from './grant.ts';
+import type { Journey } from './journey.ts';
+import type { JourneyState } from './state.ts';
+
+const SSO_UNAVAILABLE = 'Single sign-on is not available for this organization.';
+
+/*
+ * Signing in through an upstream IdP:
+ * - POST /sso: the organisation's SAML IdP (the organisation from home realm discovery)
+ * - POST /google: Google, restricted to the organisation's hosted domains when it lists any
+ * - GET /upstream?handle=…: where the IdP's answer comes back (via the ACS or the Google callback), validated
+ *   already; the identity becomes an account and membership (federated-provisioning.ts), then proceed()
+ *   checks the organisation's login policy like for any other first factor
+ */
+export function registerUpstreamSteps(router: Router, journey: Journey, form: Middleware) {
+  const { deps, load, save, proceed } = journey;
+
+  async function startSsoOnly(ctx: Context, details: Details, email: string | undefined): Promise<boolean> {
+    const org = await deps.sso.homeOrganization(details.params.organization, email);
+    if (!org || !deps.sso.ssoOnly(org)) return false;
+    const connection = await deps.sso.connectionOf(org);
+    if (!connection) return false;
+    await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.params.prompt === 'login' });
+    return true;
+  }
+
+  router.post('/sso', form, async (ctx) => {
+    const { details, state } = await load(ctx, { post: true });
+    const connection = await deps.sso.connectionOf(await deps.sso.homeOrganization(details.params.organization, state.email));
+    if (!connection) throw new AppError(400, 'sso_unavailable', SSO_UNAVAILABLE);
+    await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.params.prompt === 'login' });
+  });
+
+  router.post('/google', form, async (ctx) => {
+    const { details, state } = await load(ctx, { post: true });
+    const org = await deps.sso.homeOrganization(details.params.organization, state.email);
+    if (!deps.google || (org && !org.loginPolicy.methods.includes('google'))) throw new AppError(400, 'google_unavailable', 'Google sign-in is not available here.');
+    await deps.google.start(ctx, details.uid, org, state.email);
+  });
+
+  /** Who may come in through this identity, and what the organisation's rules give them. */
+  async function policyFor(identity: ExternalIdentity): Promise<{ org?: Organization; connection?: Connection; policy: ProvisioningPolicy }> {
+    if (identity.protocol === 'saml') {
+      const connection = await deps.stores.connections.find(identity.connectionId);
+      const org = connection?.enabled ? await deps.stores.organizations.find(connection.orgId) : undefined;
+      if (!connection || !org || !org.loginPolicy.methods.includes('saml')) throw new AppError(403, 'sso_unavailable', SSO_UNAVAILABLE);
+      return { org, connection, policy: { jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-domain' } };
+    }
+    // Google: the organisation is the one discovered before leaving, when any; it may add members through an
+    // enabled `google` connection of its own (just-in-time provisioning and rules), else only members come in.
+    const org = identity.orgId ? await deps.stores.organizations.find(identity.orgId) : undefined;
+    const connection = org ? (await deps.stores.connections.list({ where: { orgId: org.id, kind: 'google', enabled: true }, limit: 1 })).items[0] : undefined;
+    const policy: ProvisioningPolicy = connection
+      ? { jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-email' }
+      : { jit: { enabled: false, defaultRoles: [] }, rules: [], linkBy: 'verified-email' };
+    return { ...(org ? { org } : {}), ...(connection ? { connection } : {}), policy };
+  }
+
+  router.get('/upstream', async (ctx) => {
+    const loaded = await load(ctx, { post: false });
+    const identity = await deps.handoff.take(String(ctx.query.handle ?? ''), loaded.details.uid);
+    if (!identity) throw new AppError(400, 'upstream_result_missing', 'This sign-in has expired or was already used. Please start again.');
+    const { org, connection, policy } = await policyFor(identity);
+    const source = journey.source(ctx, 'anonymous', org?.id ?? null);
+    let provisioned;
+    try {
+      provisioned = await deps.provisioning.provision(org, identity, policy, source);
+    } catch (error) {
+      if (!(error instanceof ProvisioningRefusedError)) throw error;
+      await deps.audit.record(source, 'signin.failed', {
+        outcome: 'failure', target: connection ? `connection:${connection.id}` : null, details: { method: identity.protocol, reason: error.reason, detail: error.message },
+      });
+      return sendPage(ctx, errorPage({ title: 'No access', message: `Your account cannot sign in${org ? ` to ${org.name}` : ''} this way. Ask your administrator, quoting this reference.`, requestId: ctx.state.requestId }), 403);
+    }
+    const state: JourneyState = {
+      ...loaded.state, email: provisioned.user.email, userId: provisioned.user.id, orgId: org?.id, method: identity.protocol,
+      amr: ['fed'], authTime: Math.floor(Date.now() / 1000), otpSent: false, otpVerified: false,
+      ...(identity.hostedDomain ? { hostedDomain: identity.hostedDomain } : {}),
+    };
+    await save(loaded.details.uid, state);
+    await deps.stores.users.update(provisioned.user.id, { lastLoginAt: new Date().toISOString() });
+    return proceed(ctx, { ...loaded, state });
+  });
+
+  return { startSsoOnly };
+}
