@@ -1,9 +1,10 @@
 import { html, type Html } from '../src/http/html.ts';
+import { DEFAULT_LOCALE, type Locale } from '../src/i18n/locale.ts';
 
 /** The frame of every sign-in page: no scripts, no external assets, one stylesheet from this origin. */
-export function layout(title: string, body: Html): Html {
+export function layout(title: string, body: Html, lang: Locale = DEFAULT_LOCALE): Html {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
