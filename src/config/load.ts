@@ -155,6 +155,7 @@ function unsafeSettings(config: Config): string[] {
   if (!config.redis.url) unsafe.push('redis.url: empty, short-lived state kept in this process only');
   if (!config.mail.smtp.host) unsafe.push('mail.smtp.host: empty, mail goes to the development outbox');
   if (!config.server.publicUrl.startsWith('https://')) unsafe.push('server.publicUrl: not https');
+  if (config.google.clientId && !config.google.issuer.startsWith('https://')) unsafe.push('google.issuer: not https');
   if (config.saml.unsafeMetadataUrls) unsafe.push('saml.unsafeMetadataUrls: metadata fetched over http and from private addresses');
   if (Boolean(config.saml.spPrivateKeyFile) !== Boolean(config.saml.spCertificateFile)) {
     unsafe.push('saml.spPrivateKeyFile and saml.spCertificateFile: give both or neither');

@@ -49,6 +49,16 @@ export const configSchema = z.strictObject({
     keyEncryptionKey: secret('the key-encryption key')
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
+  google: z.strictObject({
+    clientId: z.string().describe('OAuth client id of Bridgekeeper at Google; empty = Google sign-in is not offered. Register the redirect URI `<server.publicUrl>/google/callback`.'),
+    clientSecret: z.string().describe('Its client secret (set it through BRIDGEKEEPER_GOOGLE__CLIENT_SECRET).'),
+    issuer: url.describe('Google\'s OpenID issuer; another only for a stand-in in tests.'),
+    timeoutMs: z.number().int().min(100).max(60_000).describe('Longest wait for each request to Google; a slow Google fails that sign-in, not others.'),
+  }).describe('Google sign-in.'),
+  dns: z.strictObject({
+    servers: z.array(z.string().min(1)).describe('DNS servers (`ip` or `ip:port`) for domain verification TXT lookups; empty = the system\'s.'),
+    timeoutMs: z.number().int().min(100).max(30_000).describe('Longest wait for one DNS answer.'),
+  }).describe('DNS lookups of domain verification.'),
   saml: z.strictObject({
     metadataRefreshSeconds: z.number().int().min(1).max(7 * 24 * 3600)
       .describe('How often IdP metadata URLs are fetched again, so that a signing-certificate rollover takes effect with no admin action.'),
