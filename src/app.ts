@@ -31,6 +31,11 @@ import { createDemoRouter } from './demo/router.ts';
 import { createOutboxRouter, type MailService } from './mail/index.ts';
 import { createCsrf } from './interaction/csrf.ts';
 import { createInteractionRouter } from './interaction/router.ts';
+import { createGoogleSignIn } from './interaction/google-routes.ts';
+import { GOOGLE_CALLBACK_PATH } from './interaction/google-routes.ts';
+import { createGoogleConnector } from './federation/google/connector.ts';
+import { createDomainVerification } from './directory/domain-verification.ts';
+import { createDnsTxtResolver } from './directory/txt-resolver.ts';
 import { createSamlRoutes } from './interaction/saml-routes.ts';
 import { createSecondFactor } from './interaction/second-factor.ts';
 import { createSso } from './interaction/sso.ts';
@@ -112,6 +117,14 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const fetchMetadata = (url: string) => fetchIdpMetadata(url, unsafeUrls ? { allowHttp: true, allowPrivateAddresses: true } : {});
   const connections = createConnections({ stores, spEndpoints: (c) => saml.spEndpoints(c), fetchMetadata });
   const metadataRefresh = startMetadataRefresh({ stores, fetchMetadata, intervalMs: config.saml.metadataRefreshSeconds * 1000, logger });
+  const domains = createDomainVerification({ stores, resolver: createDnsTxtResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs }) });
+  const google = config.google.clientId ? createGoogleSignIn({
+    google: createGoogleConnector({
+      issuer: config.google.issuer, clientId: config.google.clientId, clientSecret: config.google.clientSecret,
+      redirectUri: `${config.server.publicUrl}${GOOGLE_CALLBACK_PATH}`, kv, timeoutMs: config.google.timeoutMs,
+    }),
+    kv, handoff, audit: directory.audit,
+  }) : undefined;
   const admin = createAdminApi({
     directory,
     settings: createOrganizationSettings({ stores }),
@@ -125,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
         return `${config.server.publicUrl}/saml/${connectionId}/test/${handle}`;
       },
     },
+    domains,
     auth: { provider: providers.current, grantContexts, clients: stores.clients },
     serverUrl: config.server.publicUrl,
     version: VERSION,
@@ -162,6 +176,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     sso: createSso({ organizations: stores.organizations, connections: stores.connections, saml, handoff }),
     handoff,
     provisioning: directory.provisioning,
+    ...(google ? { google } : {}),
     passwords: { verify: verifyPassword, verifyNothing },
   });
 
@@ -174,6 +189,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(samlRoutes.routes());
+  if (google) app.use(google.router.routes());
   app.use(account.routes());
   app.use(accountSettings.routes());
   app.use(admin.routes());

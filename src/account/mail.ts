@@ -3,6 +3,7 @@ import type { Mailer } from '../mail/port.ts';
 import type { OrganizationStore, UserStore } from '../directory/ports.ts';
 import { invitationMail } from '../../views/mail/invitation.ts';
 import { passwordResetMail } from '../../views/mail/password-reset.ts';
+import { passwordUnavailableMail } from '../../views/mail/password-unavailable.ts';
 import { securityNoticeMail, type SecurityNotice } from '../../views/mail/security-notice.ts';
 
 export const INVITATION_PATH = '/account/invitation';
@@ -19,6 +20,8 @@ export interface AccountMail {
   sendInvitation(input: { actor: Actor; email: string; token: string }): Promise<void>;
   /** @throws MailDeliveryError */
   sendPasswordReset(input: { email: string; token: string }): Promise<void>;
+  /** Instead of a reset link, for an account whose organisations sign it in by SSO only. @throws MailDeliveryError */
+  sendPasswordUnavailable(input: { email: string; organizations: string[] }): Promise<void>;
   /** @throws MailDeliveryError */
   sendSecurityNotice(input: { email: string; notice: SecurityNotice }): Promise<void>;
 }
@@ -49,6 +52,10 @@ export function createAccountMail(deps: AccountMailDeps): AccountMail {
 
     async sendPasswordReset({ email, token }) {
       await deps.mailer.send({ to: email, kind: 'password-reset', ...passwordResetMail({ link: link(RESET_PATH, token) }) });
+    },
+
+    async sendPasswordUnavailable({ email, organizations }) {
+      await deps.mailer.send({ to: email, kind: 'security-notice', ...passwordUnavailableMail({ organizations }) });
     },
 
     async sendSecurityNotice({ email, notice }) {

@@ -20,7 +20,7 @@ export const FORGOT_PATH = '/account/password/forgot';
 export interface AccountRouterDeps {
   invitations: Pick<Directory['invitations'], 'preview' | 'accept'>;
   account: Pick<AccountService, 'forgotPassword' | 'resetPassword'>;
-  mail: Pick<AccountMail, 'sendPasswordReset'>;
+  mail: Pick<AccountMail, 'sendPasswordReset' | 'sendPasswordUnavailable'>;
   rateLimits: Pick<RateLimits, 'consume'>;
   guard: FormGuard;
   logger: Logger;
@@ -110,7 +110,10 @@ export function createAccountRouter(deps: AccountRouterDeps): Router {
     }
     // Sent after the answer: waiting for the SMTP round trip would tell an observer that the account exists.
     if (request) {
-      deps.mail.sendPasswordReset({ email: request.email, token: request.token }).catch((error: unknown) => {
+      const sent = request.ssoOnlyIn.length > 0
+        ? deps.mail.sendPasswordUnavailable({ email: request.email, organizations: request.ssoOnlyIn })
+        : deps.mail.sendPasswordReset({ email: request.email, token: request.token });
+      sent.catch((error: unknown) => {
         deps.logger.error({ err: error, requestId: ctx.state.requestId }, 'password reset email not sent');
       });
     }
@@ -130,7 +133,7 @@ export function createAccountRouter(deps: AccountRouterDeps): Router {
     } catch (error) {
       const message = problemOn(error, 'newPassword');
       if (message) return sendPage(ctx, resetPasswordPage({ action: RESET_PATH, csrf: guard.tokenFor(ctx), token, error: message }), 400);
-      if (error instanceof AppError && error.code === 'reset_token_invalid') {
+      if (error instanceof AppError && (error.code === 'reset_token_invalid' || error.code === 'login_method_not_allowed')) {
         return sendPage(ctx, errorPage({ title: 'This link does not work', message: error.message, requestId: ctx.state.requestId }), 400);
       }
       throw error;

@@ -10,6 +10,8 @@ import { apiKeyOperations } from './operations/api-keys.ts';
 import { auditOperations } from './operations/audit.ts';
 import { catalogOperations } from './operations/catalog.ts';
 import { connectionOperations, type ConnectionOperationDeps } from './operations/connections.ts';
+import { domainOperations } from './operations/domains.ts';
+import type { DomainVerification } from '../directory/domain-verification.ts';
 import { groupOperations } from './operations/groups.ts';
 import { invitationOperations } from './operations/invitations.ts';
 import { meOperations } from './operations/me.ts';
@@ -25,6 +27,7 @@ export interface AdminApiDeps {
   mail: Pick<AccountMail, 'sendInvitation'>;
   rateLimits: Pick<RateLimits, 'consume'>;
   connections: ConnectionOperationDeps;
+  domains: DomainVerification;
   auth: Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>;
   serverUrl: string;
   version: string;
@@ -36,6 +39,7 @@ export function adminOperations(deps: Omit<AdminApiDeps, 'auth' | 'serverUrl' | 
   return [
     ...meOperations(directory.account),
     ...organizationOperations(deps.settings),
+    ...domainOperations(deps.domains),
     ...memberOperations(directory.members),
     ...invitationOperations({ invitations: directory.invitations, mail: deps.mail, rateLimits: deps.rateLimits }),
     ...groupOperations(directory.groups),

@@ -6,6 +6,7 @@ import type { DirectoryContext } from './context.ts';
 import { emailSchema, parseInput } from './input.ts';
 import type { RequestContext } from './invitation-acceptance.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
+import { passwordScope } from './password-scope.ts';
 import { digestSecret, isSecretShaped, newSecret } from './secrets.ts';
 
 /*
@@ -43,8 +44,10 @@ export const resetPasswordInputSchema = z.strictObject({
 export type ResetPasswordInput = z.input<typeof resetPasswordInputSchema>;
 
 export interface PasswordResetRequest {
-  /** Put it in the emailed link; valid for one hour, once. */
+  /** Put it in the emailed link; valid for one hour, once. Empty when `ssoOnlyIn` is not. */
   token: string;
+  /** Organisations that let this account in by SSO only, when none allows a password: email that instead. */
+  ssoOnlyIn: string[];
   /** Where to send the link: the account's address as stored. */
   email: string;
   name: string;
@@ -113,17 +116,19 @@ export function createAccountService(ctx: DirectoryContext): AccountService {
       const token = newSecret();
       const digest = digestSecret(token);
       const known = user !== undefined && user.status === 'active';
-      if (known) {
+      const scope = known ? await passwordScope(stores, user.id) : { allowed: true, ssoOnlyIn: [] };
+      if (known && scope.allowed) {
         await kv.set(resetKey(digest), { userId: user.id } satisfies ResetRecord, RESET_TOKEN_TTL_SECONDS, { groups: [resetGroup(user.id)] });
       } else {
         await kv.set(DECOY_KEY, { userId: '' } satisfies ResetRecord, 1);
       }
       await recordAudit(stores, { actor: 'anonymous', orgId: null, ...context }, 'account.password_reset_requested', {
         target: known ? `user:${user.id}` : null,
-        outcome: known ? 'success' : 'failure',
-        details: known ? {} : { reason: 'unknown_account' },
+        outcome: known && scope.allowed ? 'success' : 'failure',
+        details: !known ? { reason: 'unknown_account' } : scope.allowed ? {} : { reason: 'sso_only' },
       });
-      return known ? { token, email: user.email, name: user.name } : undefined;
+      if (!known) return undefined;
+      return scope.allowed ? { token, email: user.email, name: user.name, ssoOnlyIn: [] } : { token: '', email: user.email, name: user.name, ssoOnlyIn: scope.ssoOnlyIn };
     },
 
     async resetPassword(input, context = {}) {
@@ -133,6 +138,10 @@ export function createAccountService(ctx: DirectoryContext): AccountService {
       const record = await kv.get<ResetRecord>(key);
       const user = record && await stores.users.find(record.userId);
       if (!user || user.status !== 'active') throw invalidToken();
+      // The policy may have changed since the link was sent.
+      if (!(await passwordScope(stores, user.id)).allowed) {
+        throw new ForbiddenError('login_method_not_allowed', 'Your organization signs you in with single sign-on; a password cannot be set');
+      }
       // Checked before the token is spent, so that a refused password can be corrected with the same link.
       assertPasswordPolicy(request.newPassword, 'newPassword', { email: user.email });
       if (!(await kv.consume<ResetRecord>(key))) throw invalidToken();

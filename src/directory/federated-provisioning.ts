@@ -39,7 +39,7 @@ export interface ProvisioningPolicy {
   linkBy: 'verified-domain' | 'verified-email';
 }
 
-export type ProvisioningRefusal = 'email_missing' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
+export type ProvisioningRefusal = 'email_missing' | 'hosted_domain_mismatch' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
 
 /** The IdP's identity was valid, but it does not get in. `reason` is for the organisation's admins. */
 export class ProvisioningRefusedError extends AppError {

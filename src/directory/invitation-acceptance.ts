@@ -168,6 +168,9 @@ export function createInvitationAcceptanceService(ctx: DirectoryContext): Invita
           throw conflict('member', 'email', 'This account is already a member of the organization');
         }
         let passwordHash: string | null = null;
+        if (!user && request.password !== undefined && !methodsOf(invitation, org).includes('password')) {
+          throw invalidInput([{ path: 'password', message: 'is not used: this organization signs you in with single sign-on' }]);
+        }
         if (!user && request.password !== undefined) {
           assertPasswordPolicy(request.password, 'password', { email: invitation.email });
           passwordHash = await ctx.passwords.hash(request.password);

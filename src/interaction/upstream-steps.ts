@@ -6,6 +6,7 @@ import { parseMappingRules } from '../directory/mapping-rules.ts';
 import type { Organization } from '../directory/model.ts';
 import type { ExternalIdentity } from '../federation/connector.ts';
 import type { Connection } from '../federation/model.ts';
+import { checkGoogleIdentity } from '../federation/google/hosted-domain.ts';
 import { sendPage } from '../http/pages.ts';
 import { errorPage } from '../../views/signin.ts';
 import type { Details } from './grant.ts';
@@ -74,6 +75,8 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
     const source = journey.source(ctx, 'anonymous', org?.id ?? null);
     let provisioned;
     try {
+      // Checked before any account is created or linked: a Google account outside the hosted domains gets nothing.
+      if (identity.protocol === 'google' && org) assertHostedDomain(identity, org);
       provisioned = await deps.provisioning.provision(org, identity, policy, source);
     } catch (error) {
       if (!(error instanceof ProvisioningRefusedError)) throw error;
@@ -93,4 +96,12 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
   });
 
   return { startSsoOnly };
+}
+
+function assertHostedDomain(identity: ExternalIdentity, org: Organization): void {
+  try {
+    checkGoogleIdentity(identity, org.loginPolicy);
+  } catch (error) {
+    throw new ProvisioningRefusedError('hosted_domain_mismatch', error instanceof Error ? error.message : String(error));
+  }
 }

@@ -9,6 +9,7 @@ import type { Directory } from '../../../src/directory/directory.ts';
 import type { OrganizationSettings } from '../../../src/directory/organization-settings.ts';
 import type { AdminAuthDeps } from '../../../src/admin/authenticate.ts';
 import type { Connections } from '../../../src/admin/connections/service.ts';
+import type { DomainVerification } from '../../../src/directory/domain-verification.ts';
 
 /*
  * The OpenAPI document is generated from the same operation list the router serves: it must be a valid OpenAPI
@@ -24,6 +25,7 @@ function buildRouter() {
     mail: { sendInvitation: async () => {} },
     rateLimits: { consume: async () => ({ remaining: 1 }) },
     connections: { connections: {} as Connections, testSignInUrl: async () => '' },
+    domains: {} as DomainVerification,
     auth: {} as Omit<AdminAuthDeps, 'authenticateApiKey' | 'buildActor'>,
     serverUrl: 'https://login.example.com',
     version: '1.2.3',

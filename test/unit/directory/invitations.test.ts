@@ -113,6 +113,8 @@ describe('inviting and accepting (seeds: the link sets up the login, expires in 
     const { w, org, actor } = await adminWorld({ loginPolicy: { methods: ['password', 'saml'], googleHostedDomains: [], ownerPasswordFallback: false } });
     const { token } = await w.directory.invitations.invite(actor, { email: 'sso@example.com', loginMethods: ['saml'] });
     expect((await w.directory.invitations.preview(token)).passwordRequired).toBe(false);
+    // A password is refused where it could not be used: the login type is SSO only.
+    await expectCode(w.directory.invitations.accept({ token, password: 'a long enough passphrase' }), 'invalid_request', 400);
     const { member } = await w.directory.invitations.accept({ token });
     expect(member).toMatchObject({ hasPassword: false, loginMethods: ['saml'] });
     expect(await w.stores.memberships.findFor(org.id, member.userId)).toMatchObject({ loginMethods: ['saml'] });

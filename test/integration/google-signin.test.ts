@@ -1,0 +1,148 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStores } from '../../src/store/open.ts';
+import type { Stores } from '../../src/store/stores.ts';
+import { CONSOLE_SECRET } from '../support/admin-client.ts';
+import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
+import { Browser, isPage, type Page } from '../support/browser.ts';
+import { startFakeGoogle, type FakeGoogle, type FakeGoogleAccount } from '../support/fake-google.ts';
+import { authorizationUrl, CALLBACK, exchange, PASSWORD, relyingParty, type RelyingParty } from '../support/oidc-flow.ts';
+import { freePort } from '../support/services.ts';
+import { startPlainSmtp, type RunningSmtp } from '../support/smtp.ts';
+
+/*
+ * Google sign-in and per-organisation login methods with openid-client, against a local OpenID provider
+ * standing in for Google (ID tokens with `hd` and `email_verified`), on Redis + FerretDB.
+ */
+
+let server: TestServer;
+let google: FakeGoogle;
+let smtp: RunningSmtp;
+let stores: Stores;
+let rp: RelyingParty;
+
+const account = (email: string, extra: Partial<FakeGoogleAccount> = {}): FakeGoogleAccount => ({ sub: `g-${email}`, email, email_verified: true, name: email.split('@')[0], ...extra });
+
+beforeAll(async () => {
+  const port = await freePort();
+  google = await startFakeGoogle({ clientId: 'bk-at-google', clientSecret: 'google-secret-0123456789', redirectUri: `http://127.0.0.1:${port}/google/callback` });
+  smtp = await startPlainSmtp();
+  const dir = await mkdtemp(join(tmpdir(), 'bk-google-'));
+  const bootstrap = join(dir, 'world.yaml');
+  await writeFile(bootstrap, stringify({
+    organizations: [
+      { slug: 'gco', name: 'G Co', loginPolicy: { methods: ['password', 'google'], googleHostedDomains: ['gco.test'] }, domains: [{ domain: 'gco.test', verified: true }] },
+      { slug: 'ssoco', name: 'SSO Co', loginPolicy: { methods: ['saml'] } },
+      { slug: 'open', name: 'Open Co', loginPolicy: { methods: ['google'] } },
+    ],
+    users: [
+      { email: 'gina@gco.test', name: 'Gina', password: PASSWORD, emailVerified: true },
+      { email: 'gary@gco.test', name: 'Gary', password: PASSWORD, emailVerified: true },
+      { email: 'sam@ssoco.test', name: 'Sam', password: PASSWORD, emailVerified: true },
+    ],
+    memberships: [
+      { user: 'gina@gco.test', org: 'gco', roles: ['developer'] },
+      { user: 'gary@gco.test', org: 'gco', roles: ['developer'] },
+      { user: 'sam@ssoco.test', org: 'ssoco', roles: ['developer'] },
+    ],
+    connections: [{ org: 'open', kind: 'google', name: 'Google', enabled: true, jit: { enabled: true, defaultRoles: ['analyst'] } }],
+    clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
+  }));
+  server = await startBridgekeeper({
+    backends: 'redis+ferretdb', bootstrap, port,
+    env: {
+      BRIDGEKEEPER_GOOGLE__CLIENT_ID: 'bk-at-google', BRIDGEKEEPER_GOOGLE__CLIENT_SECRET: 'google-secret-0123456789', BRIDGEKEEPER_GOOGLE__ISSUER: google.issuer,
+      BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1', BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port), BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+    },
+  });
+  stores = await openStores(server.config);
+  rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
+});
+afterAll(async () => {
+  await stores?.close();
+  await server?.stop();
+  await google?.stop();
+  await smtp?.stop();
+});
+
+/** Email page (or the password page after `email`), "Continue with Google", Google approves `as`. */
+async function withGoogle(as: FakeGoogleAccount, options: { email?: string; params?: Record<string, string> } = {}) {
+  google.nextLogin(as);
+  const browser = new Browser();
+  const started = await authorizationUrl(rp, options.params ?? {});
+  let page = await browser.open(started.url.href, CALLBACK) as Page;
+  if (options.email) page = await browser.submit(page, '/email', { email: options.email }) as Page;
+  const result = await browser.submit(page, '/google', {}, CALLBACK);
+  return { started, result };
+}
+
+describe('Google sign-in', () => {
+  it('signs a member in through Google for an organisation that allows it, linking the account by verified email', async () => {
+    const { started, result } = await withGoogle(account('gina@gco.test', { hd: 'gco.test' }));
+    if (isPage(result)) throw new Error(`sign-in did not finish: ${result.status} ${result.body.slice(0, 400)}`);
+    const claims = (await exchange(rp, started, result.redirectedTo)).claims()!;
+    expect(claims).toMatchObject({ email: 'gina@gco.test', org: 'gco', amr: ['fed'] });
+    const gina = await stores.users.findByEmail('gina@gco.test');
+    expect(await stores.federatedIdentities.findBySubject('google', 'g-gina@gco.test')).toMatchObject({ userId: gina!.id });
+    // PKCE and the hosted-domain hint went over the wire.
+    const auth = google.requests.filter((r) => r.path === '/auth').at(-1)!;
+    expect(auth.query).toMatchObject({ code_challenge_method: 'S256', prompt: 'select_account' });
+  });
+
+  it('refuses a Google account outside the organisation\'s hosted domains, and a consumer account with its email', async () => {
+    for (const wrong of [account('gary@gco.test'), account('gary@gco.test', { hd: 'elsewhere.test', sub: 'g-other' })]) {
+      const { result } = await withGoogle(wrong, { email: 'gary@gco.test' });
+      expect(isPage(result) && result.status).toBe(403);
+    }
+    expect(await stores.federatedIdentities.findBySubject('google', 'g-gary@gco.test')).toBeUndefined();
+  });
+
+  it('refuses an unverified Google email and creates no account', async () => {
+    const { result } = await withGoogle(account('fresh@open.test', { email_verified: false }), { params: { organization: 'open' } });
+    expect(isPage(result) && result.status).toBe(403);
+    expect(await stores.users.findByEmail('fresh@open.test')).toBeUndefined();
+  });
+
+  it('provisions just in time where the organisation\'s Google connection says so', async () => {
+    const { started, result } = await withGoogle(account('newcomer@open.test'), { params: { organization: 'open' } });
+    if (isPage(result)) throw new Error(`sign-in did not finish: ${result.status} ${result.body.slice(0, 400)}`);
+    expect((await exchange(rp, started, result.redirectedTo)).claims()).toMatchObject({ org: 'open', roles: ['analyst'] });
+  });
+
+  it('is refused for an organisation that enforces SAML, on the way out and on the way back', async () => {
+    const browser = new Browser();
+    const opened = await browser.open((await authorizationUrl(rp, { organization: 'ssoco' })).url.href, CALLBACK) as Page;
+    expect(opened.body).toContain('Continue with Google');
+    const refusedStart = await browser.submit(opened, '/google', {}, CALLBACK);
+    expect(isPage(refusedStart) && refusedStart.status).toBe(400);
+    const { result } = await withGoogle(account('sam@ssoco.test', { sub: 'g-sam' }));
+    expect(isPage(result) && result.status).toBe(403);
+    expect(isPage(result) && result.body).toContain('Access blocked');
+  });
+});
+
+describe('organisations enforcing SSO', () => {
+  it('refuse password sign-in, saying which methods they allow', async () => {
+    const browser = new Browser();
+    const opened = await browser.open((await authorizationUrl(rp)).url.href, CALLBACK) as Page;
+    const passwordPage = await browser.submit(opened, '/email', { email: 'sam@ssoco.test' }) as Page;
+    const blocked = await browser.submit(passwordPage, '/password', { password: PASSWORD }, CALLBACK) as Page;
+    expect(blocked.status).toBe(403);
+    expect(blocked.body).toContain('Access blocked');
+    expect(blocked.body).toContain('single sign-on');
+  });
+
+  it('refuse password resets: the same neutral page, and an email explaining SSO instead of a link', async () => {
+    const browser = new Browser();
+    const form = await browser.open(`${server.issuer}/account/password/forgot`) as Page;
+    const answer = await browser.submit(form, '/account/password/forgot', { email: 'sam@ssoco.test' }) as Page;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('Check your email');
+    const mail = await smtp.waitFor('sam@ssoco.test');
+    expect(mail.subject).toBe('Your password cannot be reset');
+    expect(mail.text).not.toMatch(/https?:\/\//);
+  });
+});
