@@ -52,6 +52,7 @@ import { createKeyService } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import type { Stores } from './store/stores.ts';
+import { instrumentKv, instrumentOtp, instrumentRateLimits, instrumentSamlConnector, instrumentStores, metricsMiddleware, type Metrics } from './metrics/index.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('../views/static', import.meta.url));
 const KEY_REFRESH_MS = 30_000;
@@ -64,6 +65,7 @@ export interface AppDeps {
   stores: Stores;
   kv: KvStore;
   catalog: Catalog;
+  metrics: Metrics;
 }
 
 export interface BuiltApp {
@@ -75,7 +77,10 @@ export interface BuiltApp {
 
 /** The composition root: wiring only. */
 export async function createApp(deps: AppDeps): Promise<BuiltApp> {
-  const { config, logger, stores, kv } = deps;
+  const { config, logger, metrics } = deps;
+  // Every store and KV call is timed (decorators over the ports): the latency histograms of /metrics.
+  const stores = instrumentStores(deps.stores, metrics);
+  const kv = instrumentKv(deps.kv, metrics);
   // Behind N proxies only the last N X-Forwarded-For entries are theirs; the ones before are the client's word.
   const app = new Koa({ proxy: config.server.trustProxy, maxIpsCount: config.server.proxyHops });
   app.silent = true; // errors are logged by errorHandler, with the request id
@@ -107,11 +112,11 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     checks: { store: () => stores.ping(), kv: () => kv.ping() },
   });
   const csrf = createCsrf(config.secrets.cookieKeys[0]!);
-  const rateLimits = createRateLimits({ kv });
-  const otp = createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') });
+  const rateLimits = instrumentRateLimits(createRateLimits({ kv }), metrics);
+  const otp = instrumentOtp(createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') }), metrics);
   const directory = createDirectory({ stores, kv, catalog: deps.catalog });
   const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });
-  const saml = createSamlConnector({ kv, publicUrl: config.server.publicUrl, ...(await loadSpKeys(config)) });
+  const saml = instrumentSamlConnector(createSamlConnector({ kv, publicUrl: config.server.publicUrl, ...(await loadSpKeys(config)) }), metrics);
   const handoff = createUpstreamHandoff(kv);
   const unsafeUrls = config.saml.unsafeMetadataUrls;
   const fetchMetadata = (url: string) => fetchIdpMetadata(url, unsafeUrls ? { allowHttp: true, allowPrivateAddresses: true } : {});
@@ -176,11 +181,13 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     sso: createSso({ organizations: stores.organizations, connections: stores.connections, saml, handoff }),
     handoff,
     provisioning: directory.provisioning,
+    signins: metrics.signins,
     ...(google ? { google } : {}),
     passwords: { verify: verifyPassword, verifyNothing },
   });
 
   app.use(requestId());
+  app.use(metricsMiddleware(metrics));
   app.use(securityHeaders());
   app.use(errorHandler(logger));
   app.use(retryAfterOnLimit());

@@ -35,7 +35,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const mail = createMailer(config.mail, resolve(config.dataDir));
   const metrics = createMetrics();
-  const { app, providers, stopBackground } = await createApp({ config, logger, stores, kv, catalog, mail });
+  const { app, providers, stopBackground } = await createApp({ config, logger, stores, kv, catalog, mail, metrics });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

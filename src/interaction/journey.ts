@@ -32,6 +32,8 @@ export interface InteractionDeps {
   sso: Sso;
   handoff: UpstreamHandoff;
   provisioning: FederatedProvisioning;
+  /** Counts sign-ins by method and outcome (metrics). */
+  signins?: { inc(labels: { method: string; outcome: 'success' | 'failure' }): void };
   /** Google sign-in, when Bridgekeeper has a Google client configured. */
   google?: { start(ctx: Context, uid: string, org: Organization | undefined, loginHint: string | undefined): Promise<void> };
   passwords: {
@@ -109,6 +111,7 @@ export function createJourney(deps: InteractionDeps) {
   async function recordFailure(ctx: Context, user: User | undefined, reason: string, clientId: unknown, method = 'password'): Promise<void> {
     const memberships = user ? (await deps.stores.memberships.list({ where: { userId: user.id }, limit: 100 })).items : [];
     const orgIds = memberships.length > 0 ? memberships.map((m) => m.orgId) : [null];
+    deps.signins?.inc({ method, outcome: 'failure' });
     for (const orgId of orgIds) {
       await deps.audit.record(source(ctx, 'anonymous', orgId), 'signin.failed', {
         target: user ? `user:${user.id}` : null, outcome: 'failure', details: { method, reason, clientId },
@@ -156,6 +159,7 @@ export function createJourney(deps: InteractionDeps) {
     const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id });
     await deps.states.clear(details.uid);
     if (finished.login) {
+      deps.signins?.inc({ method: state.method ?? 'password', outcome: 'success' });
       await deps.audit.record(source(ctx, `user:${userId}`, org.id), 'signin.succeeded', {
         target: `user:${userId}`, details: { method: state.method ?? 'password', amr: finished.login.amr, clientId: details.params.client_id },
       });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
 import { freePort } from '../support/services.ts';
+import { Browser } from '../support/browser.ts';
+import { authorizationUrl, relyingParty, signIn } from '../support/oidc-flow.ts';
 
 const BOOTSTRAP = new URL('../fixtures/oidc-world.yaml', import.meta.url).pathname;
 
@@ -30,6 +32,16 @@ describe('metrics endpoint', () => {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('counts sign-ins by method and outcome, and times requests by route template, not by raw path', async () => {
+    const rp = await relyingParty(server.issuer, 'rp-first', 'first-party-secret-0123456789abcdef');
+    const started = await authorizationUrl(rp);
+    await signIn(new Browser(), started, { email: 'ada@acme.test' });
+    const text = await (await fetch(server.metricsUrl!)).text();
+    expect(text).toMatch(/signins_total\{method="password",outcome="success"\} 1/);
+    expect(text).toContain('route="/interaction/:uid/password"');
+    expect(text).not.toMatch(/route="\/interaction\/[A-Za-z0-9_-]{20,}/);
   });
 
   it('is not served on the public port', async () => {
