@@ -26,10 +26,15 @@ const SSO_UNAVAILABLE = 'Single sign-on is not available for this organization.'
 export function registerUpstreamSteps(router: Router, journey: Journey, form: Middleware) {
   const { deps, load, save, proceed } = journey;
 
+  /** An organisation with a single way in, and that way an IdP: the browser goes straight there. */
   async function startSsoOnly(ctx: Context, details: Details, email: string | undefined): Promise<boolean> {
     const org = await deps.sso.homeOrganization(details.params.organization, email);
-    if (!org || !deps.sso.ssoOnly(org)) return false;
-    const connection = await deps.sso.connectionOf(org);
+    if (!org || org.loginPolicy.methods.length !== 1) return false;
+    if (org.loginPolicy.methods[0] === 'google' && deps.google) {
+      await deps.google.start(ctx, details.uid, org, email);
+      return true;
+    }
+    const connection = deps.sso.ssoOnly(org) ? await deps.sso.connectionOf(org) : undefined;
     if (!connection) return false;
     await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.params.prompt === 'login' });
     return true;

@@ -101,13 +101,16 @@ describe('Google sign-in', () => {
   });
 
   it('refuses an unverified Google email and creates no account', async () => {
-    const { result } = await withGoogle(account('fresh@open.test', { email_verified: false }), { params: { organization: 'open' } });
+    google.nextLogin(account('fresh@open.test', { email_verified: false }));
+    const result = await new Browser().open((await authorizationUrl(rp, { organization: 'open' })).url.href, CALLBACK);
     expect(isPage(result) && result.status).toBe(403);
     expect(await stores.users.findByEmail('fresh@open.test')).toBeUndefined();
   });
 
-  it('provisions just in time where the organisation\'s Google connection says so', async () => {
-    const { started, result } = await withGoogle(account('newcomer@open.test'), { params: { organization: 'open' } });
+  it('provisions just in time where the organisation\'s Google connection says so; a Google-only organisation goes straight to Google', async () => {
+    google.nextLogin(account('newcomer@open.test'));
+    const started = await authorizationUrl(rp, { organization: 'open' });
+    const result = await new Browser().open(started.url.href, CALLBACK);
     if (isPage(result)) throw new Error(`sign-in did not finish: ${result.status} ${result.body.slice(0, 400)}`);
     expect((await exchange(rp, started, result.redirectedTo)).claims()).toMatchObject({ org: 'open', roles: ['analyst'] });
   });
