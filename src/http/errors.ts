@@ -24,19 +24,23 @@ export function errorHandler(logger: Logger): Middleware {
       const requestId = ctx.state.requestId as string | undefined;
       if (status >= 500) logger.error({ err: error, requestId }, 'request failed');
       else logger.info({ requestId, status, code }, error.message);
-      const message = expose ? error.message : 'Internal server error';
+      // A dependency that is down (503) says so and invites a retry: the request may well succeed in a moment.
+      const message = expose ? error.message : status === 503 ? TEMPORARILY_UNAVAILABLE : 'Internal server error';
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');
       if (ctx.accepts('json', 'html') === 'html') {
         ctx.type = 'html';
         ctx.set('Content-Security-Policy', PAGE_CSP);
-        ctx.body = errorPage({ title: status >= 500 ? 'Something went wrong' : 'This request cannot continue', message, requestId }).value;
+        const title = status === 503 ? 'Temporarily unavailable' : status >= 500 ? 'Something went wrong' : 'This request cannot continue';
+        ctx.body = errorPage({ title, message, requestId }).value;
       } else {
         ctx.body = { code, message, requestId, ...(error instanceof ValidationError ? { details: error.details } : {}) };
       }
     }
   };
 }
+
+const TEMPORARILY_UNAVAILABLE = 'The service is temporarily unavailable. Please try again in a moment.';
 
 function normalStatus(status: number | undefined): number {
   return status !== undefined && status >= 400 && status < 600 ? status : 500;

@@ -1,3 +1,4 @@
+import { UnavailableError } from '../common/errors.ts';
 import type { Logger } from 'pino';
 import Provider, { type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
@@ -88,12 +89,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     ttl: { ...TOKEN_TTL },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    renderError: async (ctx: KoaContextWithOIDC, out) => {
+    renderError: async (ctx: KoaContextWithOIDC, out, error) => {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
+      // A store or Redis that is down is worth a retry in a moment: 503 and saying so, not a generic 500.
+      const unavailable = error instanceof UnavailableError;
+      if (unavailable) ctx.status = 503;
       ctx.body = errorPage({
-        title: 'Sign-in could not continue',
-        message: describeError(out.error, out.error_description),
+        title: unavailable ? 'Temporarily unavailable' : 'Sign-in could not continue',
+        message: unavailable ? 'The service is temporarily unavailable. Please try again in a moment.' : describeError(out.error, out.error_description),
         requestId: ctx.state.requestId as string | undefined,
       }).value;
     },

@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { FERRETDB_VERSION, findFerretDb, findRedisServer, redisServerVersion } from './binaries.ts';
+import { startRedis } from './redis.ts';
 import { freePort, type RunningService, startService } from './services.ts';
 
 /*
@@ -27,14 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const redisBin = required(findRedisServer(), 'redis-server');
     const redisPort = await freePort();
-    started.push(
-      await startService({
-        name: 'redis',
-        bin: redisBin,
-        args: (dir) => ['--port', String(redisPort), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
-        ready: () => redisPing(redisPort),
-      }),
-    );
+    started.push(await startRedis(redisPort));
 
     const ferretBin = required(findFerretDb(), `ferretdb ${FERRETDB_VERSION}`);
     const mongoPort = await freePort();
@@ -76,20 +69,6 @@ function required(bin: string | undefined, name: string): string {
 }
 
 /** Raw RESP: `PING` must answer `+PONG` (a loading Redis answers `-LOADING`, which is not ready yet). */
-function redisPing(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, HOST);
-    socket.setTimeout(1_000, () => socket.destroy(new Error('PING timed out')));
-    socket.once('error', reject);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (reply) => {
-      socket.destroy();
-      if (reply.toString('utf8').startsWith('+PONG')) resolve();
-      else reject(new Error(`PING answered ${reply.toString('utf8').trim()}`));
-    });
-  });
-}
-
 /** A real `ping` command through the MongoDB driver mongoose bundles, so the wire protocol is up, not just TCP. */
 async function mongoPing(url: string): Promise<void> {
   const client = new mongoose.mongo.MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
