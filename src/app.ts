@@ -7,6 +7,7 @@ import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { KvStore } from './common/kv.ts';
 import type { Config } from './config/schema.ts';
+import type { Actor } from './directory/actor.ts';
 import { createAccountMail } from './account/mail.ts';
 import { createFormGuard } from './account/form-guard.ts';
 import { createAccountRouter } from './account/router.ts';
@@ -16,6 +17,9 @@ import { createRateLimits } from './abuse/index.ts';
 import { createConnections } from './admin/connections/service.ts';
 import { startMetadataRefresh } from './admin/connections/metadata-refresh.ts';
 import { createAdminApi } from './admin/index.ts';
+import { createAccessTokenActors } from './admin/authenticate.ts';
+import { createConsoleRouter } from './admin/console/index.ts';
+import { createInvitationDelivery } from './admin/invitation-delivery.ts';
 import { fetchIdpMetadata } from './federation/saml/metadata-fetch.ts';
 import { TEST_PREFIX } from './interaction/upstream-handoff.ts';
 import type { Catalog } from './directory/catalog.ts';
@@ -130,23 +134,38 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     }),
     kv, handoff, audit: directory.audit,
   }) : undefined;
+  const settings = createOrganizationSettings({ stores });
+  const connectionDeps = {
+    connections,
+    async testSignInUrl(actor: Actor, connectionId: string) {
+      const handle = await handoff.begin(`${TEST_PREFIX}${actor.id}`, connectionId);
+      return `${config.server.publicUrl}/saml/${connectionId}/test/${handle}`;
+    },
+  };
+  const auth = { provider: providers.current, grantContexts, clients: stores.clients };
   const admin = createAdminApi({
     directory,
-    settings: createOrganizationSettings({ stores }),
+    settings,
     catalog: deps.catalog,
     mail: accountMail,
     rateLimits,
-    connections: {
-      connections,
-      async testSignInUrl(actor, connectionId) {
-        const handle = await handoff.begin(`${TEST_PREFIX}${actor.id}`, connectionId);
-        return `${config.server.publicUrl}/saml/${connectionId}/test/${handle}`;
-      },
-    },
+    connections: connectionDeps,
     domains,
-    auth: { provider: providers.current, grantContexts, clients: stores.clients },
+    auth,
     serverUrl: config.server.publicUrl,
     version: VERSION,
+  });
+  const adminConsole = createConsoleRouter({
+    client: { issuer: config.server.publicUrl, clientId: config.console.clientId, clientSecret: config.console.clientSecret },
+    kv,
+    csrf,
+    actorForAccessToken: createAccessTokenActors({ ...auth, buildActor: (input) => directory.access.buildActor(input) }),
+    directory,
+    settings,
+    catalog: deps.catalog,
+    connections: connectionDeps,
+    invitations: createInvitationDelivery({ invitations: directory.invitations, mail: accountMail, rateLimits }),
+    domains,
   });
   const guard = createFormGuard(csrf);
   const account = createAccountRouter({
@@ -201,6 +220,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(accountSettings.routes());
   app.use(admin.routes());
   app.use(admin.allowedMethods());
+  app.use(adminConsole.routes());
   if (config.environment === 'development') {
     app.use(createDemoRouter({ issuer: config.server.publicUrl, kv }).routes());
     if (deps.mail.outbox) app.use(createOutboxRouter({ outbox: deps.mail.outbox }).routes());

@@ -25,6 +25,7 @@ export interface AdminAuthDeps {
  * Anything else, expired or revoked is a 401 with one generic message.
  */
 export function createAdminAuthenticator(deps: AdminAuthDeps): (ctx: Context) => Promise<Actor> {
+  const fromAccessToken = createAccessTokenActors(deps);
   return async function authenticateAdmin(ctx) {
     const match = /^Bearer ([\x21-\x7e]{16,2048})$/.exec(ctx.get('authorization'));
     if (!match) throw new UnauthenticatedError();
@@ -38,8 +39,15 @@ export function createAdminAuthenticator(deps: AdminAuthDeps): (ctx: Context) =>
     const key = await deps.authenticateApiKey(credential);
     return key ? deps.buildActor({ kind: 'apikey', id: key.id, orgId: key.orgId }) : undefined;
   }
+}
 
-  async function fromAccessToken(credential: string): Promise<Actor | undefined> {
+/**
+ * The actor an access token acts as: one Bridgekeeper issued, unexpired, with the `admin` scope, to a
+ * first-party client, for a grant whose organisation is known; the membership's roles are read now. Shared by
+ * the admin API's bearer tokens and the console's session, so that both decide alike.
+ */
+export function createAccessTokenActors(deps: Pick<AdminAuthDeps, 'provider' | 'grantContexts' | 'clients' | 'buildActor'>) {
+  return async function actorForAccessToken(credential: string): Promise<Actor | undefined> {
     const token = await deps.provider().AccessToken.find(credential);
     if (!token || token.isExpired || !token.accountId || !token.grantId) return undefined;
     if (!String(token.scope ?? '').split(' ').includes(ADMIN_SCOPE)) return undefined;
@@ -48,5 +56,5 @@ export function createAdminAuthenticator(deps: AdminAuthDeps): (ctx: Context) =>
     const context = await deps.grantContexts.find(token.grantId);
     if (!context) return undefined;
     return deps.buildActor({ kind: 'user', id: token.accountId, orgId: context.orgId });
-  }
+  };
 }

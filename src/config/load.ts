@@ -148,6 +148,7 @@ function unsafeSettings(config: Config): string[] {
   if (config.secrets.cookieKeys.some((k) => k.includes(DEVELOPMENT_SECRET_MARKER))) {
     unsafe.push('secrets.cookieKeys: development key in use');
   }
+  if (config.console.clientSecret.includes(DEVELOPMENT_SECRET_MARKER)) unsafe.push('console.clientSecret: development secret in use');
   if (config.secrets.keyEncryptionKey.includes(DEVELOPMENT_SECRET_MARKER)) {
     unsafe.push('secrets.keyEncryptionKey: development key in use');
   }

@@ -67,6 +67,10 @@ export const configSchema = z.strictObject({
     spPrivateKeyFile: z.string().describe('PEM private key of the service provider: signs AuthnRequests and decrypts assertions where a connection asks for it; empty = neither is offered.'),
     spCertificateFile: z.string().describe('PEM certificate of that key, published in the SP metadata.'),
   }).describe('SAML service provider.'),
+  console: z.strictObject({
+    clientId: z.string().min(1).describe('Client id the admin console (/console) signs admins in with, through Bridgekeeper itself. Register that client (bootstrap file or CLI) as first-party, with redirect URI `<publicUrl>/console/callback` and post-logout redirect URI `<publicUrl>/console/signed-out`.'),
+    clientSecret: secret('console.clientSecret').describe('That client\'s secret (set it through BRIDGEKEEPER_CONSOLE__CLIENT_SECRET). The default is for development only.'),
+  }).describe('The admin console.'),
   catalog: z.strictObject({
     file: z.string().describe('YAML roles & permissions catalog (permissions with implications, roles, composites, exclusions) replacing the built-in one; empty = the default catalog.'),
   }).describe('What roles and permissions exist.'),

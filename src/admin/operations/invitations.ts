@@ -1,41 +1,15 @@
 import { z } from 'zod';
-import type { RateLimits } from '../../abuse/index.ts';
-import type { AccountMail } from '../../account/mail.ts';
-import { AppError } from '../../common/errors.ts';
-import { MailDeliveryError } from '../../mail/port.ts';
-import type { Actor } from '../../directory/actor.ts';
-import type { Directory } from '../../directory/directory.ts';
-import { clearInvitationsInputSchema, inviteInputSchema, type IssuedInvitation } from '../../directory/invitations.ts';
+import { clearInvitationsInputSchema, inviteInputSchema } from '../../directory/invitations.ts';
+import { createInvitationDelivery, type InvitationDeliveryDeps } from '../invitation-delivery.ts';
 import { operation, type Operation } from '../route.ts';
 import { invitationIdParams, invitationView, page, pageQuery } from '../schemas.ts';
 
-export interface InvitationOperationDeps {
-  invitations: Directory['invitations'];
-  mail: Pick<AccountMail, 'sendInvitation'>;
-  /** Invitation emails per organisation: a compromised admin or key cannot turn Bridgekeeper into a spam relay. */
-  rateLimits: Pick<RateLimits, 'consume'>;
-}
+export type InvitationOperationDeps = InvitationDeliveryDeps;
 
-/*
- * Invitations: the email with the single-use link is sent before the answer. When it cannot be sent, the new
- * invitation is withdrawn (its seat freed) and the error says so: the admin retries, no dead invitation stays.
- * A failed resend leaves the invitation pending with a new, unsent link: resending again is the remedy.
- */
+/* Invitations: sent by email before the answer (invitation-delivery.ts); listed, revoked and cleared here. */
 export function invitationOperations(deps: InvitationOperationDeps): Operation[] {
   const { invitations } = deps;
-
-  async function deliver(actor: Actor, issued: IssuedInvitation, withdrawOnFailure: boolean) {
-    try {
-      await deps.mail.sendInvitation({ actor, email: issued.invitation.email, token: issued.token });
-    } catch (error) {
-      if (!(error instanceof MailDeliveryError)) throw error;
-      if (withdrawOnFailure) await invitations.revoke(actor, issued.invitation.id);
-      throw new AppError(503, 'mail_unavailable', withdrawOnFailure
-        ? 'The invitation email could not be sent, so the invitation was withdrawn. Try again later.'
-        : 'The invitation email could not be sent. Resend it later.', { cause: error, expose: true });
-    }
-    return issued.invitation;
-  }
+  const delivery = createInvitationDelivery(deps);
 
   return [
     operation({
@@ -45,10 +19,7 @@ export function invitationOperations(deps: InvitationOperationDeps): Operation[]
       status: 201,
       response: invitationView,
       errors: [409],
-      handle: async ({ actor, body }) => {
-        await deps.rateLimits.consume('invitation-per-organization', actor.orgId);
-        return deliver(actor, await invitations.invite(actor, body), true);
-      },
+      handle: ({ actor, body }) => delivery.invite(actor, body),
     }),
     operation({
       method: 'get', path: '/invitations', operationId: 'listInvitations', tag: 'Invitations',
@@ -70,10 +41,7 @@ export function invitationOperations(deps: InvitationOperationDeps): Operation[]
       params: invitationIdParams,
       response: invitationView,
       errors: [409],
-      handle: async ({ actor, params }) => {
-        await deps.rateLimits.consume('invitation-per-organization', actor.orgId);
-        return deliver(actor, await invitations.resend(actor, params.invitationId), false);
-      },
+      handle: ({ actor, params }) => delivery.resend(actor, params.invitationId),
     }),
     operation({
       method: 'post', path: '/invitations/{invitationId}/revoke', operationId: 'revokeInvitation', tag: 'Invitations',

@@ -89,6 +89,7 @@ describe('loadConfig', () => {
     const problems = problemsOf(() => loadConfig({ env: { BRIDGEKEEPER_ENVIRONMENT: 'production' } }));
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringContaining('secrets.cookieKeys: development key in use'),
+      expect.stringContaining('console.clientSecret: development secret in use'),
       expect.stringContaining('server.publicUrl: not https'),
     ]));
   });
@@ -104,6 +105,7 @@ describe('loadConfig', () => {
         BRIDGEKEEPER_SECRETS__KEY_ENCRYPTION_KEY: 'e'.repeat(43),
         BRIDGEKEEPER_BOOTSTRAP__FILE: '',
         BRIDGEKEEPER_MAIL__SMTP__HOST: 'smtp.internal',
+        BRIDGEKEEPER_CONSOLE__CLIENT_SECRET: 's'.repeat(43),
       },
     });
     expect(warnings).toEqual([]);
