@@ -26,6 +26,7 @@ import type { Catalog } from './directory/catalog.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createOrganizationSettings } from './directory/organization-settings.ts';
 import { verifyPassword, verifyNothing } from './directory/passwords.ts';
+import { accessLog } from './http/access-log.ts';
 import { errorHandler } from './http/errors.ts';
 import { createHealthRouter } from './http/health.ts';
 import { requestId } from './http/request-id.ts';
@@ -207,6 +208,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.use(requestId());
   app.use(metricsMiddleware(metrics));
+  app.use(accessLog(logger));
   app.use(securityHeaders());
   app.use(errorHandler(logger));
   app.use(retryAfterOnLimit());

@@ -27,7 +27,7 @@ export function metricsMiddleware(metrics: Pick<Metrics, 'httpRequestDuration'>)
   };
 }
 
-function routeTemplate(ctx: Context): string {
+export function routeTemplate(ctx: Context): string {
   const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
   return typeof matched === 'string' ? matched : 'unmatched';
 }

@@ -115,6 +115,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       deps.logger.info({ requestId: ctx.state.requestId, event, error: error.message }, 'oidc request refused');
     });
   }
+  // What relying apps did, for operators: who got tokens, who signed out, which grants were revoked.
+  const onEvent = provider.on.bind(provider) as (event: string, listener: (ctx: KoaContextWithOIDC, subject?: { clientId?: string; accountId?: string; grantId?: string } | string) => void) => unknown;
+  for (const event of ['authorization.success', 'grant.success', 'end_session.success', 'grant.revoked', 'backchannel.success']) {
+    onEvent(event, (ctx, subject) => {
+      const details = typeof subject === 'object' && subject !== null ? { clientId: subject.clientId, accountId: subject.accountId } : {};
+      deps.logger.info({ requestId: ctx?.state?.requestId, event, clientId: ctx?.oidc?.client?.clientId, ...details }, 'oidc event');
+    });
+  }
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, actual: string) {
     return clientSecretMatches(this.clientSecret, actual);
   };
