@@ -1,11 +1,20 @@
 import { Html, html } from '../src/http/html.ts';
+import type { Locale } from '../src/i18n/locale.ts';
 import { describedBy, fieldError, layout } from './layout.ts';
+import { signinText, type SigninMessageId } from './messages/signin.ts';
+
+/*
+ * The sign-in pages. Their text comes from the message catalog (views/messages/signin.*.ts) in the page's
+ * `locale`, English when the caller gives none; `localeOf(ctx)` (src/i18n/locale.ts) reads it from the
+ * request's Accept-Language.
+ */
 
 export interface FormBase {
   /** Form target. */
   action: string;
   csrf: string;
   clientName: string;
+  locale?: Locale;
 }
 
 function hidden(csrf: string): Html {
@@ -13,105 +22,116 @@ function hidden(csrf: string): Html {
 }
 
 function googleButton(form: FormBase & { google?: { action: string } }): Html {
-  return form.google ? html`<form method="post" action="${form.google.action}">${hidden(form.csrf)}<button type="submit" class="secondary">Continue with Google</button></form>` : html``;
+  const t = signinText(form.locale);
+  return form.google ? html`<form method="post" action="${form.google.action}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('google.continue')}</button></form>` : html``;
 }
 
 export function emailPage(form: FormBase & { email?: string; error?: string; google?: { action: string } }): Html {
-  return layout('Sign in', html`
-<h1>Sign in to ${form.clientName}</h1>
+  const t = signinText(form.locale);
+  return layout(t('signin.title'), html`
+<h1>${t('signin.heading', { client: form.clientName })}</h1>
 <form method="post" action="${form.action}" novalidate>
 ${hidden(form.csrf)}
-<label for="email">Email address</label>
+<label for="email">${t('signin.email.label')}</label>
 <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${form.email ?? ''}"${describedBy('email', form.error)}>
 ${fieldError('email', form.error)}
-<button type="submit">Continue</button>
+<button type="submit">${t('signin.continue')}</button>
 </form>
-${googleButton(form)}`);
+${googleButton(form)}`, t.locale);
 }
 
 export function passwordPage(form: FormBase & { email: string; organization: string; error?: string; restart: string; sso?: { action: string; organization: string }; google?: { action: string } }): Html {
-  return layout('Enter your password', html`
-<h1>Sign in to ${form.clientName}</h1>
+  const t = signinText(form.locale);
+  return layout(t('password.title'), html`
+<h1>${t('signin.heading', { client: form.clientName })}</h1>
 <p class="muted">${form.email} · ${form.organization}</p>
 <form method="post" action="${form.action}" novalidate>
 ${hidden(form.csrf)}
 <input type="hidden" name="email" value="${form.email}" autocomplete="username">
-<label for="password">Password</label>
+<label for="password">${t('password.label')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${describedBy('password', form.error)}>
 ${fieldError('password', form.error)}
-<button type="submit">Sign in</button>
+<button type="submit">${t('password.submit')}</button>
 </form>
-<p><a href="/account/password/forgot">Forgot your password?</a></p>
-${form.sso ? html`<form method="post" action="${form.sso.action}">${hidden(form.csrf)}<button type="submit" class="secondary">Sign in with ${form.sso.organization} single sign-on</button></form>` : html``}
+<p><a href="/account/password/forgot">${t('password.forgot')}</a></p>
+${form.sso ? html`<form method="post" action="${form.sso.action}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('password.sso', { organization: form.sso.organization })}</button></form>` : html``}
 ${googleButton(form)}
-<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another email</button></form>`);
+<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('restart.email')}</button></form>`, t.locale);
 }
 
 export function otpPage(form: FormBase & { email: string; resend: string; restart: string; error?: string; notice?: string }): Html {
-  return layout('Enter your code', html`
-<h1>Check your email</h1>
-<p>We sent a 6-digit code to <strong>${form.email}</strong>. It is valid for 10 minutes.</p>
+  const t = signinText(form.locale);
+  return layout(t('otp.title'), html`
+<h1>${t('otp.heading')}</h1>
+<p>${t.rich('otp.sent', { email: html`<strong>${form.email}</strong>` })}</p>
 ${form.notice ? html`<p role="status">${form.notice}</p>` : html``}
 <form method="post" action="${form.action}" novalidate>
 ${hidden(form.csrf)}
-<label for="code">Code</label>
+<label for="code">${t('otp.label')}</label>
 <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus${describedBy('code', form.error)}>
 ${fieldError('code', form.error)}
-<button type="submit">Verify</button>
+<button type="submit">${t('otp.submit')}</button>
 </form>
-<form method="post" action="${form.resend}">${hidden(form.csrf)}<button type="submit" class="secondary">Send a new code</button></form>
-<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">Use another account</button></form>`);
+<form method="post" action="${form.resend}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('otp.resend')}</button></form>
+<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('restart.account')}</button></form>`, t.locale);
 }
 
 export function organizationPage(form: FormBase & { organizations: { id: string; name: string; slug: string }[] }): Html {
-  return layout('Choose an organization', html`
-<h1>Choose an organization</h1>
-<p>Your account belongs to several organizations. Which one do you want to use with ${form.clientName}?</p>
+  const t = signinText(form.locale);
+  return layout(t('organization.title'), html`
+<h1>${t('organization.title')}</h1>
+<p>${t('organization.intro', { client: form.clientName })}</p>
 <form method="post" action="${form.action}">
 ${hidden(form.csrf)}
 <ul class="choices">
 ${form.organizations.map((org) => html`<li><button type="submit" name="organization" value="${org.id}" class="secondary">${org.name} <span class="muted">(${org.slug})</span></button></li>`)}
 </ul>
-</form>`);
+</form>`, t.locale);
 }
 
 export function consentPage(form: FormBase & { scopes: string[]; organization: string; abort: string }): Html {
-  return layout('Allow access', html`
-<h1>Allow ${form.clientName} to access your account?</h1>
-<p>${form.clientName} asks for: </p>
+  const t = signinText(form.locale);
+  return layout(t('consent.title'), html`
+<h1>${t('consent.heading', { client: form.clientName })}</h1>
+<p>${t('consent.asks', { client: form.clientName })}</p>
 <ul>${form.scopes.map((scope) => html`<li>${scope}</li>`)}</ul>
-<p class="muted">Organization: ${form.organization}</p>
-<form method="post" action="${form.action}">${hidden(form.csrf)}<button type="submit">Allow</button></form>
-<form method="post" action="${form.abort}">${hidden(form.csrf)}<button type="submit" class="secondary">Deny</button></form>`);
+<p class="muted">${t('consent.organization', { organization: form.organization })}</p>
+<form method="post" action="${form.action}">${hidden(form.csrf)}<button type="submit">${t('consent.allow')}</button></form>
+<form method="post" action="${form.abort}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('consent.deny')}</button></form>`, t.locale);
 }
 
-const METHOD_LABELS: Record<string, string> = { password: 'password', google: 'Google', saml: 'single sign-on' };
+const METHOD_LABELS: Record<string, SigninMessageId> = { password: 'method.password', google: 'method.google', saml: 'method.saml' };
 
-export function blockedPage(info: { organization: string; allowed: readonly string[] }): Html {
-  return layout('Access blocked', html`
-<h1>Access blocked</h1>
-<p class="notice" role="alert">${info.organization} does not allow this sign-in method.</p>
+export function blockedPage(info: { organization: string; allowed: readonly string[]; locale?: Locale }): Html {
+  const t = signinText(info.locale);
+  const label = (method: string) => (METHOD_LABELS[method] ? t(METHOD_LABELS[method]) : method);
+  return layout(t('blocked.title'), html`
+<h1>${t('blocked.title')}</h1>
+<p class="notice" role="alert">${t('blocked.notice', { organization: info.organization })}</p>
 ${info.allowed.length > 0
-    ? html`<p>Allowed sign-in methods: ${info.allowed.map((m) => METHOD_LABELS[m] ?? m).join(', ')}.</p>`
-    : html`<p>Your account has no sign-in method in ${info.organization}. Ask one of its administrators.</p>`}`);
+    ? html`<p>${t('blocked.allowed', { methods: info.allowed.map(label).join(', ') })}</p>`
+    : html`<p>${t('blocked.noMethod', { organization: info.organization })}</p>`}`, t.locale);
 }
 
-export function errorPage(info: { title: string; message: string; requestId?: string }): Html {
+export function errorPage(info: { title: string; message: string; requestId?: string; locale?: Locale }): Html {
+  const t = signinText(info.locale);
   return layout(info.title, html`
 <h1>${info.title}</h1>
 <p>${info.message}</p>
-${info.requestId ? html`<p class="muted">Reference: <code>${info.requestId}</code></p>` : html``}`);
+${info.requestId ? html`<p class="muted">${t('error.reference')} <code>${info.requestId}</code></p>` : html``}`, t.locale);
 }
 
-export function logoutPage(form: { form: string; clientName?: string }): Html {
-  return layout('Sign out', html`
-<h1>Sign out${form.clientName ? html` of ${form.clientName}` : html``}?</h1>
+export function logoutPage(form: { form: string; clientName?: string; locale?: Locale }): Html {
+  const t = signinText(form.locale);
+  return layout(t('logout.title'), html`
+<h1>${form.clientName ? t('logout.headingClient', { client: form.clientName }) : t('logout.heading')}</h1>
 ${new Html(form.form) /* oidc-provider's own form markup */}
-<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>
-<button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`);
+<button type="submit" form="op.logoutForm" name="logout" value="yes">${t('logout.yes')}</button>
+<button type="submit" form="op.logoutForm" class="secondary">${t('logout.no')}</button>`, t.locale);
 }
 
-export function loggedOutPage(info: { clientName?: string }): Html {
-  return layout('Signed out', html`<h1>You are signed out</h1>
-<p>${info.clientName ? `You have signed out of ${info.clientName}.` : 'You have signed out.'}</p>`);
+export function loggedOutPage(info: { clientName?: string; locale?: Locale }): Html {
+  const t = signinText(info.locale);
+  return layout(t('loggedOut.title'), html`<h1>${t('loggedOut.heading')}</h1>
+<p>${info.clientName ? t('loggedOut.client', { client: info.clientName }) : t('loggedOut.any')}</p>`, t.locale);
 }
