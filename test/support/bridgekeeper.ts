@@ -44,7 +44,7 @@ export async function startBridgekeeper(options: {
     const suffix = Math.random().toString(36).slice(2, 10);
     env.BRIDGEKEEPER_REDIS__URL = options.env?.BRIDGEKEEPER_REDIS__URL ?? inject('redisUrl');
     env.BRIDGEKEEPER_REDIS__KEY_PREFIX = options.shared?.keyPrefix ?? `bk-${suffix}:`;
-    env.BRIDGEKEEPER_MONGODB__URL = inject('mongoUrl');
+    env.BRIDGEKEEPER_MONGODB__URL = options.env?.BRIDGEKEEPER_MONGODB__URL ?? inject('mongoUrl');
     env.BRIDGEKEEPER_MONGODB__DATABASE = options.shared?.database ?? `bk_it_${suffix}`;
   }
   const { config } = loadConfig({ env });

@@ -1,8 +1,8 @@
-import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { FERRETDB_VERSION, findFerretDb, findRedisServer, redisServerVersion } from './binaries.ts';
+import { startFerretDb } from './ferretdb.ts';
 import { startRedis } from './redis.ts';
-import { freePort, type RunningService, startService } from './services.ts';
+import { freePort, type RunningService } from './services.ts';
 
 /*
  * Starts the real services every test run talks to, once for all test files: a redis-server and FerretDB
@@ -29,26 +29,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const redisPort = await freePort();
     started.push(await startRedis(redisPort));
 
-    const ferretBin = required(findFerretDb(), `ferretdb ${FERRETDB_VERSION}`);
+    required(findFerretDb(), `ferretdb ${FERRETDB_VERSION}`);
     const mongoPort = await freePort();
-    const debugPort = await freePort();
     const mongoUrl = `mongodb://${HOST}:${mongoPort}/`;
-    started.push(
-      await startService({
-        name: 'ferretdb',
-        bin: ferretBin,
-        args: (dir) => [
-          '--handler=sqlite',
-          `--sqlite-url=file:${dir}/`,
-          `--state-dir=${dir}`,
-          `--listen-addr=${HOST}:${mongoPort}`,
-          `--debug-addr=${HOST}:${debugPort}`,
-          '--telemetry=disable',
-          '--log-level=warn',
-        ],
-        ready: () => mongoPing(mongoUrl),
-      }),
-    );
+    started.push(await startFerretDb(mongoPort));
 
     project.provide('redisUrl', `redis://${HOST}:${redisPort}`);
     project.provide('mongoUrl', mongoUrl);
@@ -66,15 +50,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
 function required(bin: string | undefined, name: string): string {
   if (!bin) throw new Error(`${name} is not installed; run \`node scripts/ensure-test-services.ts\` (npm test does)`);
   return bin;
-}
-
-/** Raw RESP: `PING` must answer `+PONG` (a loading Redis answers `-LOADING`, which is not ready yet). */
-/** A real `ping` command through the MongoDB driver mongoose bundles, so the wire protocol is up, not just TCP. */
-async function mongoPing(url: string): Promise<void> {
-  const client = new mongoose.mongo.MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
-  try {
-    await client.db('admin').command({ ping: 1 });
-  } finally {
-    await client.close();
-  }
 }

@@ -24,12 +24,15 @@ export interface ServiceSpec {
   /** Resolves once the service answers; rejections mean "not yet". */
   ready: () => Promise<void>;
   timeoutMs?: number;
+  /** A directory of the caller's, kept when the service stops (to restart it on the same data); default: a temp dir of its own. */
+  dir?: string;
 }
 
 const OUTPUT_TAIL_CHARS = 4_000;
 
 export async function startService(spec: ServiceSpec): Promise<RunningService> {
-  const dir = await mkdtemp(join(tmpdir(), `bk-${spec.name}-`));
+  const ownDir = spec.dir === undefined;
+  const dir = spec.dir ?? await mkdtemp(join(tmpdir(), `bk-${spec.name}-`));
   let output = '';
   const child = spawn(spec.bin, spec.args(dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
@@ -46,7 +49,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     dir,
     async stop() {
       await kill(child);
-      await rm(dir, { recursive: true, force: true });
+      if (ownDir) await rm(dir, { recursive: true, force: true });
     },
   };
 
