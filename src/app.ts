@@ -188,7 +188,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     passwords: { verify: verifyPassword, verifyNothing },
     guard,
   });
-  const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit });
+  const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit, issuer: config.server.publicUrl });
   const interactions = createInteractionRouter({
     provider: providers.current,
     stores,

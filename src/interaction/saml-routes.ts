@@ -21,6 +21,8 @@ export interface SamlRoutesDeps {
   saml: Pick<SamlConnector, 'startSignIn' | 'completeSignIn' | 'spMetadata'>;
   handoff: UpstreamHandoff;
   audit: Pick<AuditService, 'record'>;
+  /** Our issuer, for IdP-initiated sign-ins handed to a relying app (`iss`). */
+  issuer: string;
 }
 
 const ID = /^[0-9a-z]{26}$/;
@@ -70,6 +72,25 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
     }));
   }
 
+  /*
+   * An IdP-initiated response (the connection allows them; the connector checked everything but InResponseTo)
+   * never signs anyone in by itself: the browser goes to the relying app's login-initiation URL (OIDC Core 4),
+   * which starts an ordinary sign-in that comes back here solicited. So no session rests on an unsolicited
+   * assertion, and its RelayState is never used as a redirect target.
+   */
+  async function idpInitiated(ctx: Context, connection: Connection, email: string | undefined, failed: (reason: string, detail: string) => Promise<unknown>) {
+    const target = connection.settings.idpInitiatedLoginUrl;
+    if (typeof target !== 'string' || !connection.enabled) {
+      await failed('idp_initiated_without_target', 'IdP-initiated sign-in is allowed but no idpInitiatedLoginUrl is set (or the connection is disabled)');
+      return refuse(ctx);
+    }
+    const url = new URL(target);
+    url.searchParams.set('iss', deps.issuer);
+    if (email) url.searchParams.set('login_hint', email);
+    ctx.status = 303;
+    ctx.redirect(url.href);
+  }
+
   router.get('/test/:handle', async (ctx) => {
     const connection = await connectionOf(ctx);
     const handle = String(ctx.params.handle);
@@ -92,15 +113,16 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
       outcome: 'failure', target: `connection:${connection.id}`, details: { method: 'saml', reason, detail },
     });
     let identity;
+    let requestId: string | undefined;
     try {
-      ({ identity } = await deps.saml.completeSignIn(connection, { samlResponse, ...(relayState ? { relayState } : {}) }));
+      ({ identity, requestId } = await deps.saml.completeSignIn(connection, { samlResponse, ...(relayState ? { relayState } : {}) }));
     } catch (error) {
       if (!(error instanceof SamlValidationError)) throw error;
       await failed(error.reason, error.detail);
       return refuse(ctx);
     }
-    // IdP-initiated responses have no interaction to return to; Bridgekeeper only finishes sign-ins it began.
     const handoff = relayState ? await deps.handoff.arrive(relayState, connection.id) : undefined;
+    if (!handoff && !requestId) return idpInitiated(ctx, connection, identity.email, failed);
     if (!handoff) {
       await failed('no_sign_in_in_progress', 'the response answers no sign-in begun here (unknown or used RelayState)');
       return refuse(ctx);

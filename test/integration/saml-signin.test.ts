@@ -75,4 +75,28 @@ describe('SAML sign-in end to end', () => {
     const events = await stores.audit.list({ where: { action: 'signin.failed' }, limit: 100 });
     expect(events.items.find((e) => e.details.reason === 'audience_mismatch')).toMatchObject({ details: { method: 'saml', detail: expect.stringContaining('someone-else') } });
   });
+
+  it('refuses IdP-initiated responses by default; when allowed, sends the browser to the app to start a real sign-in', async () => {
+    const { request } = await world.toIdp();
+    const connectionId = request.entityId.split('/').at(-1)!;
+    const unsolicited = () => world.idp.respond({ sp: request, ...person, nameId: 'idp.first@samlco.test', attributes: { email: 'idp.first@samlco.test' } });
+    const browser = (await world.toIdp()).browser;
+    const refused = await world.post(browser, request.acsUrl, await unsolicited());
+    expect(isPage(refused) && refused.status).toBe(400);
+
+    const connection = await stores.connections.get(connectionId);
+    await stores.connections.update(connectionId, { settings: { ...connection.settings, allowIdpInitiated: true, idpInitiatedLoginUrl: 'https://app.samlco.test/login' } });
+    try {
+      const handed = await browser.request(request.acsUrl, { form: { SAMLResponse: await unsolicited(), RelayState: 'https://evil.test/steal' } });
+      expect(handed.status).toBe(303);
+      const target = new URL(handed.headers.get('location')!);
+      expect(target.origin + target.pathname).toBe('https://app.samlco.test/login');
+      expect(target.searchParams.get('iss')).toBe(world.server.issuer);
+      expect(target.searchParams.get('login_hint')).toBe('idp.first@samlco.test');
+      // Nothing rests on the unsolicited assertion: no account was created from it.
+      expect(await stores.users.findByEmail('idp.first@samlco.test')).toBeUndefined();
+    } finally {
+      await stores.connections.update(connectionId, { settings: connection.settings });
+    }
+  });
 });

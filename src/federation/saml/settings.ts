@@ -45,6 +45,8 @@ export const samlSettingsSchema = z.strictObject({
     .describe('Accept assertions encrypted to the SP key (needs SP keys configured); plain ones stay accepted.'),
   allowIdpInitiated: z.boolean().default(false)
     .describe('Accept unsolicited responses (IdP-initiated sign-in). Every other check still applies.'),
+  idpInitiatedLoginUrl: endpointUrl.optional()
+    .describe('Where an accepted IdP-initiated response sends the browser: the relying app\'s login-initiation URL (OpenID Connect Core 4, `initiate_login_uri`), which starts a normal sign-in.'),
   allowSha1: z.boolean().default(false).describe('Accept SHA-1 signatures and digests (legacy IdPs only).'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(60)
     .describe('Tolerance for NotBefore / NotOnOrAfter between our clock and the IdP\'s.'),
