@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import compose from 'koa-compose';
@@ -46,6 +46,7 @@ import { createSecondFactor } from './interaction/second-factor.ts';
 import { createSso } from './interaction/sso.ts';
 import { createUpstreamHandoff } from './interaction/upstream-handoff.ts';
 import { createSamlConnector } from './federation/saml/connector.ts';
+import { loadSpKeys } from './federation/saml/sp-keys.ts';
 import { retryAfterOnLimit } from './http/rate-limit.ts';
 import { createEmailOtp } from './mfa/index.ts';
 import { createJourneyStates } from './interaction/state.ts';
@@ -121,7 +122,11 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const otp = instrumentOtp(createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') }), metrics);
   const directory = createDirectory({ stores, kv, catalog: deps.catalog });
   const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });
-  const saml = instrumentSamlConnector(createSamlConnector({ kv, publicUrl: config.server.publicUrl, ...(await loadSpKeys(config)) }), metrics);
+  const spKeys = await loadSpKeys({
+    privateKeyFile: config.saml.spPrivateKeyFile, certificateFile: config.saml.spCertificateFile,
+    development: config.environment === 'development', dataDir: resolve(config.dataDir),
+  });
+  const saml = instrumentSamlConnector(createSamlConnector({ kv, publicUrl: config.server.publicUrl, ...(spKeys ? { spKeys } : {}) }), metrics);
   const handoff = createUpstreamHandoff(kv);
   const unsafeUrls = config.saml.unsafeMetadataUrls;
   const fetchMetadata = (url: string) => fetchIdpMetadata(url, unsafeUrls ? { allowHttp: true, allowPrivateAddresses: true } : {});
@@ -246,14 +251,6 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
       metadataRefresh.stop();
     },
   };
-}
-
-/** The SAML SP key pair from the configured files; none configured = no signed requests, no decryption. */
-async function loadSpKeys(config: Config): Promise<{ spKeys?: { privateKeyPem: string; certificatePem: string } }> {
-  const { spPrivateKeyFile, spCertificateFile } = config.saml;
-  if (!spPrivateKeyFile || !spCertificateFile) return {};
-  const [privateKeyPem, certificatePem] = await Promise.all([readFile(spPrivateKeyFile, 'utf8'), readFile(spCertificateFile, 'utf8')]);
-  return { spKeys: { privateKeyPem, certificatePem } };
 }
 
 /** A key for one purpose, derived from a configured secret (HKDF-SHA-256, RFC 5869), so one secret serves several. */
