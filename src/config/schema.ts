@@ -64,7 +64,7 @@ export const configSchema = z.strictObject({
       .describe('How often IdP metadata URLs are fetched again, so that a signing-certificate rollover takes effect with no admin action.'),
     unsafeMetadataUrls: z.boolean()
       .describe('Development and tests only: fetch metadata over http and from loopback or private addresses.'),
-    spPrivateKeyFile: z.string().describe('PEM private key of the service provider: signs AuthnRequests and decrypts assertions where a connection asks for it; empty = neither is offered.'),
+    spPrivateKeyFile: z.string().describe('PEM private key of the service provider: signs AuthnRequests and decrypts assertions where a connection asks for it; empty = a self-signed pair kept in dataDir/certs in development, none in production.'),
     spCertificateFile: z.string().describe('PEM certificate of that key, published in the SP metadata.'),
   }).describe('SAML service provider.'),
   console: z.strictObject({
