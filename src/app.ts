@@ -43,6 +43,7 @@ import { createDomainVerification } from './directory/domain-verification.ts';
 import { createDnsTxtResolver } from './directory/txt-resolver.ts';
 import { createSamlRoutes } from './interaction/saml-routes.ts';
 import { createSecondFactor } from './interaction/second-factor.ts';
+import { createSessionPolicy } from './interaction/session-policy.ts';
 import { createSso } from './interaction/sso.ts';
 import { createUpstreamHandoff } from './interaction/upstream-handoff.ts';
 import { createSamlConnector } from './federation/saml/connector.ts';
@@ -99,6 +100,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const kvAdapter = createKvAdapterFactory(kv);
   const clientAdapter = createClientAdapter(stores.clients);
   const findAccount = createFindAccount({ stores, grantContexts, catalog: deps.catalog });
+  const sessionPolicy = createSessionPolicy({ stores, grantContexts });
   const providers = await createProviderHolder({
     keys,
     intervalMs: KEY_REFRESH_MS,
@@ -111,6 +113,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
       findAccount,
       trustProxy: config.server.trustProxy,
       logger,
+      mustRevalidate: (ctx) => sessionPolicy.mustRevalidate(ctx),
     }),
   });
 
@@ -206,6 +209,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     sso: createSso({ organizations: stores.organizations, connections: stores.connections, saml, handoff }),
     handoff,
     provisioning: directory.provisioning,
+    sessionPolicy,
     signins: metrics.signins,
     ...(google ? { google } : {}),
     passwords: { verify: verifyPassword, verifyNothing },

@@ -27,8 +27,10 @@ export async function finishInteraction(
   await deps.grantContexts.save(grantId, { orgId: input.orgId }, TOKEN_TTL.Grant);
 
   const result: InteractionResults = { consent: { grantId } };
-  const steppedUp = details.prompt.name !== 'login' && state.otpVerified === true;
-  if (details.prompt.name === 'login' || steppedUp) {
+  // Authenticated in this interaction (a first factor, or a code on top of the session's): a new login result.
+  const freshLogin = state.userId !== undefined;
+  const steppedUp = !freshLogin && state.otpVerified === true;
+  if (freshLogin || steppedUp) {
     // A second factor passed on top of an existing session renews the login with the stronger amr.
     const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
     const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';

@@ -13,6 +13,7 @@ import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passw
 import type { Csrf } from './csrf.ts';
 import { finishInteraction, requestedScopes, type Details } from './grant.ts';
 import { refusedMethod } from './method-policy.ts';
+import type { SessionPolicy } from './session-policy.ts';
 import { chooseOrganization } from './organizations.ts';
 import { secondFactorRequired, secondFactorSatisfied, type SecondFactor } from './second-factor.ts';
 import type { Sso } from './sso.ts';
@@ -32,6 +33,7 @@ export interface InteractionDeps {
   sso: Sso;
   handoff: UpstreamHandoff;
   provisioning: FederatedProvisioning;
+  sessionPolicy: Pick<SessionPolicy, 'serves'>;
   /** Counts sign-ins by method and outcome (metrics). */
   signins?: { inc(labels: { method: string; outcome: 'success' | 'failure' }): void };
   /** Google sign-in, when Bridgekeeper has a Google client configured. */
@@ -81,8 +83,8 @@ export function createJourney(deps: InteractionDeps) {
   const save = (uid: string, state: JourneyState) => deps.states.save(uid, state, TOKEN_TTL.Interaction);
   const source = (ctx: Context, actor: string, orgId: string | null) => ({ actor, orgId, requestId: ctx.state.requestId as string, ip: ctx.ip });
 
-  /** The user of this journey: the one who passed the first factor now, or the session's for a consent-only prompt. */
-  const currentUserId = (details: Details, state: JourneyState) => (details.prompt.name === 'login' ? state.userId : details.session?.accountId);
+  /** The user of this journey: the one who passed a first factor in it, else the session's for a consent-only prompt. */
+  const currentUserId = (details: Details, state: JourneyState) => state.userId ?? (details.prompt.name === 'login' ? undefined : details.session?.accountId);
 
   function showOtp(ctx: Context, { details, clientName }: Pick<Loaded, 'details' | 'clientName'>, email: string, outcome: { error?: unknown; notice?: string } = {}) {
     const u = urls(details.uid);
@@ -138,9 +140,13 @@ export function createJourney(deps: InteractionDeps) {
       return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations }));
     }
     const org = choice.organization;
-    if (details.prompt.name === 'login') {
+    if (state.userId) {
       const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
       if (refusal) return sendPage(ctx, blockedPage(refusal), 403);
+    } else if (!(await deps.sessionPolicy.serves(org, userId, details.session?.amr, (await deps.provider().Session.get(ctx)).authorizations))) {
+      // The existing session was made in a way this organisation does not accept: sign in again, its way.
+      await save(details.uid, { orgId: org.id });
+      return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
     }
     const user = await deps.stores.users.get(userId);
     if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, details.session?.amr)) {

@@ -1,6 +1,6 @@
 import { UnavailableError } from '../common/errors.ts';
 import type { Logger } from 'pino';
-import Provider, { type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
 import { SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './clients.ts';
@@ -27,6 +27,11 @@ export interface ProviderDeps {
   findAccount: FindAccount;
   trustProxy: boolean;
   logger: Logger;
+  /**
+   * Asked on every authorization request that an existing session and grant could answer without the user:
+   * true sends it through the interaction (another organisation, or a session its policy does not accept).
+   */
+  mustRevalidate?: (ctx: KoaContextWithOIDC) => Promise<boolean>;
 }
 
 /*
@@ -88,7 +93,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     ttl: { ...TOKEN_TTL },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyFor(deps) },
     renderError: async (ctx: KoaContextWithOIDC, out, error) => {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
@@ -127,6 +132,18 @@ export function createProvider(deps: ProviderDeps): Provider {
     return clientSecretMatches(this.clientSecret, actual);
   };
   return provider;
+}
+
+function interactionPolicyFor(deps: ProviderDeps) {
+  const policy = interactionPolicy.base();
+  const { mustRevalidate } = deps;
+  if (mustRevalidate) {
+    policy.get('consent')!.checks.add(new interactionPolicy.Check(
+      'bk_organization_policy', 'the organisation\'s sign-in policy must be checked for this session', 'login_required',
+      async (ctx: KoaContextWithOIDC) => ((await mustRevalidate(ctx)) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT),
+    ));
+  }
+  return policy;
 }
 
 function describeError(error: unknown, description: unknown): string {

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, isPage, type Page } from '../support/browser.ts';
+import { authorizationUrl, CALLBACK, exchange, PASSWORD, signIn } from '../support/oidc-flow.ts';
+import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
+
+/*
+ * An existing session serves another organisation only if that organisation accepts how the session was made:
+ * a password session does not open an organisation that enforces SSO, and a federated session does not open
+ * one that signs in with passwords. Both go through the organisation's own method instead.
+ */
+
+let world: SamlSignInWorld;
+beforeAll(async () => {
+  world = await startSamlWorld({
+    extra: {
+      organizations: [{ slug: 'pwdco', name: 'Password Co', loginPolicy: { methods: ['password'] } }],
+      users: [{ email: 'dual@samlco.test', name: 'Dual', password: PASSWORD, emailVerified: true }],
+      memberships: [{ user: 'dual@samlco.test', org: 'pwdco', roles: ['developer'] }, { user: 'dual@samlco.test', org: 'samlco', roles: ['developer'] }],
+    },
+  });
+});
+afterAll(async () => { await world?.stop(); });
+
+describe('session reuse across organisations', () => {
+  it('does not let a password session into an organisation enforcing SSO: the browser goes to its IdP', async () => {
+    const browser = new Browser();
+    const first = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    expect((await exchange(world.rp, first, await signIn(browser, first, { email: 'dual@samlco.test', organization: 'pwdco' }))).claims()?.org).toBe('pwdco');
+
+    // Same browser, same session, now for the SSO-only organisation: no silent code.
+    const second = await authorizationUrl(world.rp, { organization: 'samlco' });
+    const result = await browser.open(second.url.href, CALLBACK);
+    expect(isPage(result)).toBe(true);
+    const page = result as Page;
+    expect(page.body).toContain('/email');
+    const atIdp = await browser.submit(page, '/email', { email: 'dual@samlco.test' }, world.idp.ssoUrl);
+    expect(isPage(atIdp)).toBe(false);
+    if (!isPage(atIdp)) expect(atIdp.redirectedTo.startsWith(world.idp.ssoUrl)).toBe(true);
+  });
+
+  it('does not let a federated session into a password organisation: it asks for the password', async () => {
+    const { browser, started, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, nameId: 'dual@samlco.test', attributes: { email: 'dual@samlco.test' } });
+    expect((await world.finish(started, await world.post(browser, request.acsUrl, samlResponse, request.relayState))).org).toBe('samlco');
+
+    const next = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    const result = await browser.open(next.url.href, CALLBACK);
+    expect(isPage(result) && result.body).toContain('/email');
+    const tokens = await exchange(world.rp, next, await signIn(browser, next, { email: 'dual@samlco.test', organization: 'pwdco' }));
+    expect(tokens.claims()).toMatchObject({ org: 'pwdco', amr: ['pwd'] });
+  });
+
+  it('still reuses a password session silently where passwords are accepted', async () => {
+    const browser = new Browser();
+    const first = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    await exchange(world.rp, first, await signIn(browser, first, { email: 'dual@samlco.test', organization: 'pwdco' }));
+    const again = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    const result = await browser.open(again.url.href, CALLBACK);
+    expect(isPage(result)).toBe(false);
+  });
+
+  it('reuses a federated session silently for the organisation it signed in to', async () => {
+    const { browser, started, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, nameId: 'dual@samlco.test', attributes: { email: 'dual@samlco.test' } });
+    await world.finish(started, await world.post(browser, request.acsUrl, samlResponse, request.relayState));
+    const again = await authorizationUrl(world.rp, { organization: 'samlco' });
+    const result = await browser.open(again.url.href, CALLBACK);
+    expect(isPage(result)).toBe(false);
+    expect((await exchange(world.rp, again, (result as { redirectedTo: string }).redirectedTo)).claims()?.org).toBe('samlco');
+  });
+});
