@@ -1,6 +1,7 @@
 /*
  * Run before `npm test`: makes sure the binaries of the real services the tests talk to are installed.
- * - redis-server: from the system's package manager (apt, when running as root)
+ * - redis-server and chromium (the end-to-end tests' browser): from the system's package manager (apt, when
+ *   running as root)
  * - FerretDB (the MongoDB wire protocol over SQLite): built from source with Go, pinned to FERRETDB_VERSION
  * The vitest global set-up starts both on free ports; this script only installs.
  */
@@ -12,6 +13,7 @@ import {
   FERRETDB_VERSION,
   ferretDbVersion,
   findFerretDb,
+  findChromium,
   findRedisServer,
   goBinDirs,
   redisServerVersion,
@@ -19,25 +21,32 @@ import {
 
 class SetupError extends Error {}
 
-function ensureRedisServer(): void {
-  let bin = findRedisServer();
+/** A Debian package's binary: found, or installed with apt-get when running as root, or a clear error. */
+function ensureDebianPackage(name: string, find: () => string | undefined, describe: (bin: string) => string, elsewhere: string): void {
+  let bin = find();
   if (bin) {
-    console.log(`redis-server: found ${bin} (${redisServerVersion(bin) ?? 'unknown version'})`);
+    console.log(`${name}: found ${describe(bin)}`);
     return;
   }
   if (process.getuid?.() !== 0) {
-    throw new SetupError(
-      'redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; ' +
-        'macOS: brew install redis) or run this script as root to have it installed.',
-    );
+    throw new SetupError(`${name} is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y ${name}; ${elsewhere}) or run this script as root to have it installed.`);
   }
-  console.log('redis-server: not found, installing with apt-get');
+  console.log(`${name}: not found, installing with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', 'redis-server'], { stdio: 'inherit', env });
-  bin = findRedisServer();
-  if (!bin) throw new SetupError('redis-server is still missing after apt-get install redis-server');
-  console.log(`redis-server: installed ${bin} (${redisServerVersion(bin) ?? 'unknown version'})`);
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', name], { stdio: 'inherit', env });
+  bin = find();
+  if (!bin) throw new SetupError(`${name} is still missing after apt-get install ${name}`);
+  console.log(`${name}: installed ${describe(bin)}`);
+}
+
+function ensureRedisServer(): void {
+  ensureDebianPackage('redis-server', findRedisServer, (bin) => `${bin} (${redisServerVersion(bin) ?? 'unknown version'})`, 'macOS: brew install redis');
+}
+
+/** The browser the end-to-end tests drive with playwright-core: Debian's, never a downloaded build. */
+function ensureChromium(): void {
+  ensureDebianPackage('chromium', findChromium, (bin) => bin, 'elsewhere: set BK_CHROMIUM to a Chromium or Chrome binary');
 }
 
 function ensureFerretDb(): void {
@@ -97,6 +106,7 @@ function makeWritable(path: string): void {
 
 try {
   ensureRedisServer();
+  ensureChromium();
   ensureFerretDb();
 } catch (error) {
   console.error(error instanceof SetupError ? error.message : error);

@@ -15,6 +15,11 @@ export function findRedisServer(): string | undefined {
   return [...onPath('redis-server'), '/usr/bin/redis-server'].find(isExecutable);
 }
 
+/** The browser of the end-to-end tests: $BK_CHROMIUM, else Debian's chromium. */
+export function findChromium(): string | undefined {
+  return [process.env.BK_CHROMIUM, '/usr/bin/chromium', ...onPath('chromium')].find((bin) => bin !== undefined && isExecutable(bin));
+}
+
 /** The first FerretDB binary of the pinned version: $FERRETDB_BIN, PATH, then Go's install directories. */
 export function findFerretDb(): string | undefined {
   const candidates = [process.env.FERRETDB_BIN, ...onPath('ferretdb'), ...goBinDirs().map((dir) => join(dir, 'ferretdb'))];

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { findChromium } from './binaries.ts';
 
 /*
  * A real browser for end-to-end tests: Debian's Chromium driven by playwright-core (no downloaded browser),
@@ -9,7 +10,7 @@ import { expect } from 'vitest';
  * screenshot for people to look at.
  */
 
-export const CHROMIUM = process.env.BK_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 export const SCREENSHOTS = 'test-results/screenshots';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
