@@ -10,6 +10,8 @@ import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import type { Stores } from '../store/stores.ts';
 import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import { signinText, type SigninMessageId } from '../../views/messages/signin.ts';
+import { localeOf } from '../i18n/locale.ts';
 import type { Csrf } from './csrf.ts';
 import { finishInteraction, requestedScopes, type Details } from './grant.ts';
 import { refusedMethod } from './method-policy.ts';
@@ -86,25 +88,27 @@ export function createJourney(deps: InteractionDeps) {
   /** The user of this journey: the one who passed a first factor in it, else the session's for a consent-only prompt. */
   const currentUserId = (details: Details, state: JourneyState) => state.userId ?? (details.prompt.name === 'login' ? undefined : details.session?.accountId);
 
-  function showOtp(ctx: Context, { details, clientName }: Pick<Loaded, 'details' | 'clientName'>, email: string, outcome: { error?: unknown; notice?: string } = {}) {
+  function showOtp(ctx: Context, { details, clientName }: Pick<Loaded, 'details' | 'clientName'>, email: string, outcome: { error?: unknown; noticeId?: SigninMessageId } = {}) {
     const u = urls(details.uid);
     return deps.secondFactor.show(ctx, {
-      csrf: deps.csrf.tokenFor(details.uid), clientName, email, urls: { action: u.otp, resend: u.otpResend, restart: u.restart },
+      csrf: deps.csrf.tokenFor(details.uid), clientName, email, urls: { action: u.otp, resend: u.otpResend, restart: u.restart }, locale: localeOf(ctx),
     }, outcome);
   }
 
-  async function showLogin(ctx: Context, { details, state, clientName }: Omit<Loaded, 'firstParty'>, error?: string, status?: number) {
+  async function showLogin(ctx: Context, { details, state, clientName }: Omit<Loaded, 'firstParty'>, errorId?: SigninMessageId, status?: number) {
     const u = urls(details.uid);
+    const locale = localeOf(ctx);
+    const error = errorId ? signinText(locale)(errorId) : undefined;
     const csrf = deps.csrf.tokenFor(details.uid);
     const google = deps.google ? { action: u.google } : undefined;
     if (!state.email) {
       const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
-      return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error, ...(google ? { google } : {}) }), error ? 400 : 200);
+      return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error, locale, ...(google ? { google } : {}) }), error ? 400 : 200);
     }
     const home = await deps.sso.homeOrganization(details.params.organization, state.email);
     const sso = home && await deps.sso.connectionOf(home) ? { action: u.sso, organization: home.name } : undefined;
     return sendPage(ctx, passwordPage({
-      action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error,
+      action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error, locale,
       ...(sso ? { sso } : {}), ...(google && (!home || home.loginPolicy.methods.includes('google')) ? { google } : {}),
     }), status ?? (error ? 401 : 200));
   }
@@ -127,6 +131,8 @@ export function createJourney(deps: InteractionDeps) {
     const userId = currentUserId(details, state);
     if (!userId) return showLogin(ctx, loaded);
     const u = urls(details.uid);
+    const locale = localeOf(ctx);
+    const t = signinText(locale);
     const choice = await chooseOrganization(deps.stores, {
       userId,
       clientId: String(details.params.client_id),
@@ -134,15 +140,15 @@ export function createJourney(deps: InteractionDeps) {
       chosen: state.orgId,
     });
     if (choice.kind === 'none') {
-      return sendPage(ctx, errorPage({ title: 'No access', message: 'Your account is not a member of an organization that may use this application.', requestId: ctx.state.requestId }), 403);
+      return sendPage(ctx, errorPage({ title: t('noAccess.title'), message: t('noAccess.member'), requestId: ctx.state.requestId, locale }), 403);
     }
     if (choice.kind === 'pick') {
-      return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations }));
+      return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations, locale }));
     }
     const org = choice.organization;
     if (state.userId) {
       const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
-      if (refusal) return sendPage(ctx, blockedPage(refusal), 403);
+      if (refusal) return sendPage(ctx, blockedPage({ ...refusal, locale }), 403);
     } else if (!(await deps.sessionPolicy.serves(org, userId, details.session?.amr, (await deps.provider().Session.get(ctx)).authorizations))) {
       // The existing session was made in a way this organisation does not accept: sign in again, its way.
       await save(details.uid, { orgId: org.id });
@@ -159,7 +165,7 @@ export function createJourney(deps: InteractionDeps) {
     if (!firstParty && !consented) {
       await save(details.uid, { ...state, orgId: org.id });
       return sendPage(ctx, consentPage({
-        action: u.consent, abort: u.abort, csrf: deps.csrf.tokenFor(details.uid), clientName, scopes: requestedScopes(details), organization: org.name,
+        action: u.consent, abort: u.abort, csrf: deps.csrf.tokenFor(details.uid), clientName, scopes: requestedScopes(details), organization: org.name, locale,
       }));
     }
     const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id });

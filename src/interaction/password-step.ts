@@ -4,8 +4,6 @@ import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { Journey } from './journey.ts';
 import type { JourneyState } from './state.ts';
 
-const SIGN_IN_FAILED = 'The email address or password is incorrect.';
-const TOO_MANY_ATTEMPTS = 'Too many sign-in attempts. Wait a few minutes and try again.';
 
 /*
  * POST /password:
@@ -27,7 +25,7 @@ export function registerPasswordStep(router: Router, journey: Journey, form: Mid
     } catch (error) {
       if (!(error instanceof TooManyRequestsError)) throw error;
       ctx.set('Retry-After', String(error.retryAfterSeconds));
-      return showLogin(ctx, loaded, TOO_MANY_ATTEMPTS, 429);
+      return showLogin(ctx, loaded, 'password.tooMany', 429);
     }
     const user = await deps.stores.users.findByEmail(state.email);
     const ok = user?.passwordHash && user.status === 'active'
@@ -36,7 +34,7 @@ export function registerPasswordStep(router: Router, journey: Journey, form: Mid
     if (!ok || !user) {
       const reason = !user ? 'unknown_account' : user.status !== 'active' ? 'account_disabled' : user.passwordHash ? 'invalid_password' : 'no_password';
       await recordFailure(ctx, user, reason, details.params.client_id);
-      return showLogin(ctx, loaded, SIGN_IN_FAILED);
+      return showLogin(ctx, loaded, 'password.failed');
     }
     const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);

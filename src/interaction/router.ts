@@ -39,7 +39,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   router.post('/email', form, async (ctx) => {
     const loaded = await load(ctx, { post: true });
     const email = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
-    if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, { ...loaded, state: {} }, 'Enter a valid email address.');
+    if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, { ...loaded, state: {} }, 'email.invalid');
     const state = { ...loaded.state, email, userId: undefined, orgId: undefined };
     await save(loaded.details.uid, state);
     if (await upstream.startSsoOnly(ctx, loaded.details, email)) return;

@@ -45,6 +45,6 @@ export function registerSecondFactorStep(router: Router, journey: Journey, form:
     const user = await otpUser(loaded);
     if (!user) return proceed(ctx, loaded);
     const refused = await deps.secondFactor.send(loaded.details.uid, user);
-    return showOtp(ctx, loaded, user.email, refused ? { error: refused } : { notice: 'A new code is on its way. Earlier codes no longer work.' });
+    return showOtp(ctx, loaded, user.email, refused ? { error: refused } : { noticeId: 'otp.resent' });
   });
 }

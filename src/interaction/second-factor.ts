@@ -5,6 +5,8 @@ import type { Organization, User } from '../directory/model.ts';
 import { sendPage } from '../http/pages.ts';
 import type { EmailOtp } from '../mfa/index.ts';
 import { otpPage } from '../../views/signin.ts';
+import { signinText, type SigninMessageId } from '../../views/messages/signin.ts';
+import type { Locale } from '../i18n/locale.ts';
 import type { JourneyState } from './state.ts';
 
 /*
@@ -34,28 +36,31 @@ export interface OtpPageUrls {
   restart: string;
 }
 
-const MESSAGES: Record<string, string> = {
-  otp_invalid: 'That code is not right. Check the email and try again.',
-  otp_expired: 'That code has expired. Ask for a new one.',
-  otp_exhausted: 'Too many wrong codes. Ask for a new one.',
-  otp_missing: 'There is no code to check. Ask for a new one.',
-  otp_locked: 'Too many wrong codes for this account. Try again later.',
-  otp_resend_limited: 'Too many codes were sent. Wait a few minutes before asking for another.',
-  too_many_requests: 'Too many attempts. Try again later.',
-  mail_unavailable: 'The code could not be sent just now. Try again in a moment.',
+/* What each refusal says beside the field (views/messages/signin.*.ts). */
+const MESSAGES: Record<string, SigninMessageId> = {
+  otp_invalid: 'otp.invalid',
+  otp_expired: 'otp.expired',
+  otp_exhausted: 'otp.exhausted',
+  otp_missing: 'otp.missing',
+  otp_locked: 'otp.locked',
+  otp_resend_limited: 'otp.resendLimited',
+  too_many_requests: 'otp.tooMany',
+  mail_unavailable: 'otp.mailDown',
 };
 
 export function createSecondFactor(deps: { otp: EmailOtp }) {
-  function show(ctx: Context, form: { csrf: string; clientName: string; email: string; urls: OtpPageUrls }, outcome: { error?: unknown; notice?: string } = {}) {
+  function show(ctx: Context, form: { csrf: string; clientName: string; email: string; urls: OtpPageUrls; locale: Locale }, outcome: { error?: unknown; noticeId?: SigninMessageId } = {}) {
     const { error } = outcome;
+    const t = signinText(form.locale);
     const code = error instanceof AppError ? error.code : undefined;
     if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfterSeconds));
     const status = error instanceof AppError ? error.status : 200;
     return sendPage(ctx, otpPage({
       action: form.urls.action, resend: form.urls.resend, restart: form.urls.restart, csrf: form.csrf,
       clientName: form.clientName, email: form.email,
-      ...(code ? { error: MESSAGES[code] ?? MESSAGES.otp_invalid } : {}),
-      ...(outcome.notice ? { notice: outcome.notice } : {}),
+      ...(code ? { error: t(MESSAGES[code] ?? 'otp.invalid') } : {}),
+      ...(outcome.noticeId ? { notice: t(outcome.noticeId) } : {}),
+      locale: form.locale,
     }), status);
   }
 

@@ -9,6 +9,8 @@ import type { Connection } from '../federation/model.ts';
 import { checkGoogleIdentity } from '../federation/google/hosted-domain.ts';
 import { sendPage } from '../http/pages.ts';
 import { errorPage } from '../../views/signin.ts';
+import { signinText } from '../../views/messages/signin.ts';
+import { localeOf } from '../i18n/locale.ts';
 import type { Details } from './grant.ts';
 import type { Journey } from './journey.ts';
 import type { JourneyState } from './state.ts';
@@ -88,7 +90,8 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       await deps.audit.record(source, 'signin.failed', {
         outcome: 'failure', target: connection ? `connection:${connection.id}` : null, details: { method: identity.protocol, reason: error.reason, detail: error.message },
       });
-      return sendPage(ctx, errorPage({ title: 'No access', message: `Your account cannot sign in${org ? ` to ${org.name}` : ''} this way. Ask your administrator, quoting this reference.`, requestId: ctx.state.requestId }), 403);
+      const t = signinText(localeOf(ctx));
+      return sendPage(ctx, errorPage({ title: t('noAccess.title'), message: t('noAccess.federated'), requestId: ctx.state.requestId, locale: localeOf(ctx) }), 403);
     }
     const state: JourneyState = {
       ...loaded.state, email: provisioned.user.email, userId: provisioned.user.id, orgId: org?.id, method: identity.protocol,

@@ -1,4 +1,5 @@
 import { UnavailableError } from '../common/errors.ts';
+import { localeOf } from '../i18n/locale.ts';
 import type { Logger } from 'pino';
 import Provider, { interactionPolicy, type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
@@ -81,11 +82,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
-          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName }).value;
+          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName, locale: localeOf(ctx) }).value;
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
-          ctx.body = loggedOutPage({ clientName: ctx.oidc.client?.clientName }).value;
+          ctx.body = loggedOutPage({ clientName: ctx.oidc.client?.clientName, locale: localeOf(ctx) }).value;
         },
       },
     },
@@ -104,6 +105,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         title: unavailable ? 'Temporarily unavailable' : 'Sign-in could not continue',
         message: unavailable ? 'The service is temporarily unavailable. Please try again in a moment.' : describeError(out.error, out.error_description),
         requestId: ctx.state.requestId as string | undefined,
+        locale: localeOf(ctx),
       }).value;
     },
   };

@@ -43,6 +43,21 @@ export const signinEn = {
   'loggedOut.heading': 'You are signed out',
   'loggedOut.client': 'You have signed out of {client}.',
   'loggedOut.any': 'You have signed out.',
+  'email.invalid': 'Enter a valid email address.',
+  'password.failed': 'The email address or password is incorrect.',
+  'password.tooMany': 'Too many sign-in attempts. Wait a few minutes and try again.',
+  'otp.invalid': 'That code is not right. Check the email and try again.',
+  'otp.expired': 'That code has expired. Ask for a new one.',
+  'otp.exhausted': 'Too many wrong codes. Ask for a new one.',
+  'otp.missing': 'There is no code to check. Ask for a new one.',
+  'otp.locked': 'Too many wrong codes for this account. Try again later.',
+  'otp.resendLimited': 'Too many codes were sent. Wait a few minutes before asking for another.',
+  'otp.tooMany': 'Too many attempts. Try again later.',
+  'otp.mailDown': 'The code could not be sent just now. Try again in a moment.',
+  'otp.resent': 'A new code is on its way. Earlier codes no longer work.',
+  'noAccess.title': 'No access',
+  'noAccess.member': 'Your account is not a member of an organization that may use this application.',
+  'noAccess.federated': 'Your account cannot sign in this way. Ask your administrator, quoting this reference.',
 } as const;
 
 export type SigninMessageId = keyof typeof signinEn;
