@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/* Command-line options of `npm run bench -- [options]`; README.md describes each. */
+export const SCENARIOS = [
+  'argon2', 'baseline', 'password', 'password-otp', 'saml', 'saml-otp', 'refresh', 'client-credentials',
+  'baseline-refresh', 'baseline-client-credentials', 'ip-limit', 'profile',
+] as const;
+export type ScenarioName = typeof SCENARIOS[number];
+
+export interface BenchOptions {
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  maxIterations: number;
+  scenarios: Set<ScenarioName>;
+  profileMs: number;
+  outDir: string;
+  samlUsers: number;
+  /** Where Redis and FerretDB keep their files: tmpfs by default, so the disk's fsync is not what is measured. */
+  storeDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--duration 15] [--warmup 3] [--concurrency 32] [--max 20000]
+                      [--scenarios ${SCENARIOS.join(',')}]
+                      [--profile-duration 10] [--saml-users 64] [--store-dir /dev/shm] [--out bench/results]`;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '32' },
+      max: { type: 'string', default: '20000' },
+      scenarios: { type: 'string', default: SCENARIOS.join(',') },
+      'profile-duration': { type: 'string', default: '10' },
+      'saml-users': { type: 'string', default: '64' },
+      out: { type: 'string', default: 'bench/results' },
+      'store-dir': { type: 'string', default: existsSync('/dev/shm') ? '/dev/shm' : tmpdir() },
+      help: { type: 'boolean', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) throw new UsageError(USAGE);
+  const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario(s): ${unknown.join(', ')}\n${USAGE}`);
+  return {
+    durationMs: seconds(values.duration, '--duration', 1, 600) * 1000,
+    warmupMs: seconds(values.warmup, '--warmup', 0, 60) * 1000,
+    concurrency: integer(values.concurrency, '--concurrency', 1, 1024),
+    maxIterations: integer(values.max, '--max', 1, 1_000_000),
+    scenarios: new Set(scenarios as ScenarioName[]),
+    profileMs: seconds(values['profile-duration'], '--profile-duration', 1, 120) * 1000,
+    outDir: values.out,
+    samlUsers: integer(values['saml-users'], '--saml-users', 1, 100_000),
+    storeDir: values['store-dir'],
+  };
+}
+
+export class UsageError extends Error {}
+
+function seconds(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`${name} must be a number of seconds from ${min} to ${max}`);
+  return value;
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}`);
+  return value;
+}

@@ -1,0 +1,132 @@
+import type { ScenarioResult } from './measure.ts';
+import type { BenchReport } from './report.ts';
+import { fixed, judgeTargets, percent } from './verdicts.ts';
+
+/* The Markdown form of a report: targets first, then the figures, then where the time and memory go. */
+export function renderMarkdown(report: BenchReport): string {
+  const { machine: m, versions: v } = report;
+  const lines = [
+    `# Bridgekeeper benchmark, ${report.startedAt}`,
+    '',
+    `\`${report.command}\` (README.md explains every figure).`,
+    '',
+    `- Machine: ${m.cpus} CPUs (${m.model}), ${m.memoryGiB} GiB, Linux ${m.kernel}`,
+    `- Node ${v.node}, Redis ${v.redis ?? '?'}, FerretDB ${v.ferretdb ?? '?'} (SQLite handler, files in ${report.options.storeDir}), oidc-provider ${v.oidcProvider}; commit ${v.commit}`,
+    `- ${report.options.concurrency} virtual users, ${report.options.durationMs / 1000} s measured per scenario (token-endpoint ones at most 10 s) after ${report.options.warmupMs / 1000} s of warm-up, at most ${report.options.maxIterations} iterations`,
+    '- Server, Redis, FerretDB and the load driver (openid-client, the samlify IdP, the SMTP server) share these CPUs: throughput is what the whole machine does; the CPU columns say who spent it.',
+    '',
+    '## Targets',
+    '',
+    '| Target | Measured | Result | Note |',
+    '|---|---|---|---|',
+    ...(report.targets ?? judgeTargets(report)).map((t) => `| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'} | ${t.note ?? ''} |`),
+    '',
+    '## Scenarios',
+    '',
+    '| Scenario | Done | Failed | Per s | p50 / p95 / p99 ms | p99 w/o IdP | Server CPU ms | Redis / FerretDB / driver CPU ms | Cores busy: server / Redis+FerretDB / driver / other processes | Server RSS max | Redis bytes per session |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...[...report.scenarios, ...(report.profile ? [report.profile.run] : [])].map(scenarioRow),
+    '',
+    'CPU columns are per completed iteration (sign-in or token request). "Other processes" is CPU the machine spent outside the bench\'s own processes during the run: well above 0, the figures were taken on a busy machine.',
+    '',
+  ];
+  if (report.argon2) {
+    const a = report.argon2;
+    lines.push('## argon2id alone', '', `${fixed(a.perSecond)} verifications/s with ${a.inFlight} in flight (m=${a.parameters.memoryCost} KiB, t=${a.parameters.timeCost}, p=${a.parameters.parallelism}); ` +
+      `${fixed(a.cpuMsPerVerification, 2)} ms CPU and ${fixed(a.wallMsPerVerification.mean)} ms wall each.`, '');
+  }
+  lines.push(...failures(report.scenarios), ...storageSummary(report.scenarios), ...stepTables(report.scenarios), ...profileSection(report), ...memorySection(report), ...limitSection(report));
+  lines.push('## Not measured', '', '- Google sign-in: the connector exists (src/federation/google) but the sign-in journey has no Google route yet (src/interaction/router.ts); not measurable end to end.', '');
+  return `${lines.join('\n')}\n`;
+}
+
+function scenarioRow(s: ScenarioResult): string {
+  const c = s.cpuMsPerIteration;
+  const perSession = s.unit === 'sign-in' ? `${fixed(s.redis.bytesPerLiveSession, 0)}` : `${fixed(s.redis.bytesPerIteration, 0)} per request`;
+  return `| ${s.name} (${s.target}) | ${s.completed} | ${s.failed} | ${fixed(s.perSecond)} | ${fixed(s.latencyMs.p50)} / ${fixed(s.latencyMs.p95)} / ${fixed(s.latencyMs.p99)} | ` +
+    `${s.excludedMsPerIteration > 0 ? fixed(s.netLatencyMs.p99) : ''} | ${fixed(c.server, 2)} | ${fixed(c.redis, 2)} / ${fixed(c.ferretdb, 2)} / ${fixed(c.driver, 2)} | ` +
+    `${fixed(s.coresBusy.server, 2)} / ${fixed(s.coresBusy.redis + s.coresBusy.ferretdb, 2)} / ${fixed(s.coresBusy.driver, 2)} / ${fixed(s.coresBusy.others, 2)} | ` +
+    `${fixed(s.serverRssMaxMiB, 0)} MiB | ${perSession} |`;
+}
+
+function failures(scenarios: ScenarioResult[]): string[] {
+  const failed = scenarios.filter((s) => s.failed > 0);
+  if (failed.length === 0) return [];
+  return ['## Failures', '', ...failed.flatMap((s) => s.errors.map((e) => `- ${s.name}: ${e}`)), ''];
+}
+
+function stepTables(scenarios: ScenarioResult[]): string[] {
+  const lines = ['## Where the wall time goes, hop by hop', '', 'Each request of a flow as the driver saw it (queueing on a busy machine included).', ''];
+  for (const s of scenarios) {
+    lines.push(`### ${s.name}: ${s.title}`, '', '| Step | Count | Mean ms | p50 | p95 | p99 |', '|---|---|---|---|---|---|');
+    for (const step of s.steps) lines.push(`| ${step.step} | ${step.count} | ${fixed(step.meanMs)} | ${fixed(step.p50)} | ${fixed(step.p95)} | ${fixed(step.p99)} |`);
+    lines.push('');
+    if (s.storage) {
+      const st = s.storage;
+      lines.push(`Server side (its metrics), per ${s.unit}: ${fixed(st.storeOpsPerIteration)} durable-store operations taking ${fixed(st.storeMsPerIteration)} ms, ` +
+        `${fixed(st.kvOpsPerIteration)} KV operations taking ${fixed(st.kvMsPerIteration)} ms (summed, concurrent ones included). Costliest:`, '',
+      '| Operation | Per iteration | Mean ms | ms per iteration |', '|---|---|---|---|',
+      ...s.operations.slice(0, 15).map((o) => `| ${o.operation} | ${fixed(o.perIteration, 2)} | ${fixed(o.meanMs, 2)} | ${fixed(o.msPerIteration)} |`), '');
+    }
+  }
+  return lines;
+}
+
+function storageSummary(scenarios: ScenarioResult[]): string[] {
+  const measured = scenarios.filter((s) => s.storage);
+  if (measured.length === 0) return [];
+  return [
+    '## Storage round trips (from the server\'s metrics)', '',
+    '| Scenario | Store ops | Store ms | KV ops | KV ms | FerretDB CPU ms | Redis CPU ms |', '|---|---|---|---|---|---|---|',
+    ...measured.map((s) => `| ${s.name} | ${fixed(s.storage!.storeOpsPerIteration)} | ${fixed(s.storage!.storeMsPerIteration)} | ${fixed(s.storage!.kvOpsPerIteration)} | ` +
+      `${fixed(s.storage!.kvMsPerIteration)} | ${fixed(s.cpuMsPerIteration.ferretdb, 2)} | ${fixed(s.cpuMsPerIteration.redis, 2)} |`),
+    '', 'Per iteration; "ms" is the time the server waited on those operations, summed.', '',
+  ];
+}
+
+function profileSection(report: BenchReport): string[] {
+  const p = report.profile;
+  if (!p) return [];
+  const { summary } = p;
+  return [
+    '## Where the server CPU goes (SAML, V8 CPU profile)',
+    '',
+    `The profiled SAML run (separate server process, profiler on for the measured window only): ${fixed(summary.activeMs, 0)} ms of CPU on the main thread sampled ` +
+      `out of ${fixed(summary.sampledMs, 0)} ms; shares below are of the non-idle samples. Work on libuv's threads (argon2id, zlib) is not in a JS profile.`,
+    '',
+    '| Area (self time) | ms | Share |', '|---|---|---|',
+    ...summary.areas.slice(0, 20).map((a) => `| ${a.area} | ${fixed(a.selfMs, 0)} | ${percent(a.share)} |`),
+    '',
+    '| Function (self time) | Area | Location | ms | Share |', '|---|---|---|---|---|',
+    ...summary.functions.map((f) => `| ${f.name.replace(/\|/g, '\\|')} | ${f.area} | ${f.location} | ${fixed(f.selfMs, 0)} | ${percent(f.share)} |`),
+    '',
+  ];
+}
+
+function memorySection(report: BenchReport): string[] {
+  if (!report.redisKeys?.length) return [];
+  return [
+    '## What stays in Redis (Bridgekeeper keys after the runs)',
+    '',
+    '| Key shape | Keys | Mean bytes (MEMORY USAGE) | Estimated total |', '|---|---|---|---|',
+    ...report.redisKeys.slice(0, 25).map((k) => `| \`${k.shape}\` | ${k.count} | ${fixed(k.meanBytes, 0)} | ${fixed(k.estimatedBytes / 2 ** 20, 1)} MiB |`),
+    '',
+  ];
+}
+
+function limitSection(report: BenchReport): string[] {
+  const probe = report.addressLimit;
+  const lines: string[] = [];
+  if (report.bootstrapImportSeconds !== undefined) {
+    const users = report.world ? report.world.passwordUsers + report.world.otpUsers : '?';
+    lines.push('## Start-up', '', `Bridgekeeper started and imported the bench's bootstrap file (4 organisations, ${users} users with memberships, 2 SAML connections, 2 clients) ` +
+      `into FerretDB in ${fixed(report.bootstrapImportSeconds)} s.`, '');
+  }
+  if (!probe) return lines;
+  const verdict = probe.refused > 0
+    ? `the first refusal (429, Retry-After ${probe.retryAfterSeconds} s) came after ${probe.succeeded} successful sign-ins`
+    : `no refusal within ${probe.attempts} attempts`;
+  lines.push('## Per-address limit', '', `Password sign-ins from 127.0.0.1 with no X-Forwarded-For: ${verdict}. ` +
+    'The scenarios above therefore give every sign-in its own client address through X-Forwarded-For (server.trustProxy on, as behind a load balancer).', '');
+  return lines;
+}
