@@ -27,7 +27,7 @@ export interface SamlSignInWorld {
   stop(): Promise<void>;
 }
 
-export async function startSamlWorld(options: { backends?: Backends; connection?: Record<string, unknown>; organization?: Record<string, unknown>; extra?: Record<string, unknown[]> } = {}): Promise<SamlSignInWorld> {
+export async function startSamlWorld(options: { backends?: Backends; connection?: Record<string, unknown>; organization?: Record<string, unknown>; extra?: Record<string, unknown[]>; env?: Record<string, string> } = {}): Promise<SamlSignInWorld> {
   const idp = createTestIdp();
   const dir = await mkdtemp(join(tmpdir(), 'bk-saml-'));
   const bootstrap = join(dir, 'world.yaml');
@@ -48,7 +48,7 @@ export async function startSamlWorld(options: { backends?: Backends; connection?
     memberships: options.extra?.memberships ?? [],
     clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
   }));
-  const server = await startBridgekeeper({ backends: options.backends ?? 'redis+ferretdb', bootstrap });
+  const server = await startBridgekeeper({ backends: options.backends ?? 'redis+ferretdb', bootstrap, ...(options.env ? { env: options.env } : {}) });
   const rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
 
   return {
