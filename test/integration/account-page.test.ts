@@ -4,7 +4,7 @@ import { CONSOLE_SECRET } from '../support/admin-client.ts';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
 import { Browser, type Page } from '../support/browser.ts';
 import { authorizationUrl, CALLBACK, PASSWORD, relyingParty, type RelyingParty } from '../support/oidc-flow.ts';
-import { startPlainSmtp, type RunningSmtp } from '../support/smtp.ts';
+import { startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/smtp.ts';
 
 /*
  * The account page over HTTP, on Redis + FerretDB: a person turns two-step verification on or off (asked for
@@ -21,7 +21,7 @@ beforeAll(async () => {
   server = await startBridgekeeper({
     backends: 'redis+ferretdb',
     bootstrap: WORLD,
-    env: { BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1', BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port), BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never' },
+    env: smtpEnv(smtp),
   });
   rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { linkIn, SMTP_HOST, startPlainSmtp, type RunningSmtp } from '../support/smtp.ts';
+import { linkIn, startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/smtp.ts';
 
 /* The operations commands against the production backends: FerretDB (MongoDB protocol), Redis and SMTP. */
 describe('CLI on FerretDB, Redis and SMTP', () => {
@@ -21,9 +21,7 @@ describe('CLI on FerretDB, Redis and SMTP', () => {
       BRIDGEKEEPER_MONGODB__DATABASE: `bk_cli_${suffix}`,
       BRIDGEKEEPER_REDIS__URL: inject('redisUrl'),
       BRIDGEKEEPER_REDIS__KEY_PREFIX: `bk-cli-${suffix}:`,
-      BRIDGEKEEPER_MAIL__SMTP__HOST: SMTP_HOST,
-      BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port),
-      BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+      ...smtpEnv(smtp),
       BRIDGEKEEPER_SERVER__PUBLIC_URL: 'https://login.example.test',
     };
   });

@@ -11,7 +11,7 @@ import { Browser, isPage, type Page } from '../support/browser.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeGoogleAccount } from '../support/fake-google.ts';
 import { authorizationUrl, CALLBACK, exchange, PASSWORD, relyingParty, type RelyingParty } from '../support/oidc-flow.ts';
 import { freePort } from '../support/services.ts';
-import { startPlainSmtp, type RunningSmtp } from '../support/smtp.ts';
+import { startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/smtp.ts';
 
 /*
  * Google sign-in and per-organisation login methods with openid-client, against a local OpenID provider
@@ -55,7 +55,7 @@ beforeAll(async () => {
     backends: 'redis+ferretdb', bootstrap, port,
     env: {
       BRIDGEKEEPER_GOOGLE__CLIENT_ID: 'bk-at-google', BRIDGEKEEPER_GOOGLE__CLIENT_SECRET: 'google-secret-0123456789', BRIDGEKEEPER_GOOGLE__ISSUER: google.issuer,
-      BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1', BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port), BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+      ...smtpEnv(smtp),
     },
   });
   stores = await openStores(server.config);

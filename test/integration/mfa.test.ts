@@ -4,7 +4,7 @@ import { CONSOLE_SECRET } from '../support/admin-client.ts';
 import { startBridgekeeper, type Backends, type TestServer } from '../support/bridgekeeper.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { authorizationUrl, CALLBACK, exchange, PASSWORD, relyingParty, type RelyingParty, type Started } from '../support/oidc-flow.ts';
-import { startPlainSmtp, type RunningSmtp } from '../support/smtp.ts';
+import { startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/smtp.ts';
 
 /*
  * Email one-time passwords as a second factor, end to end: openid-client starts the flow, the sign-in pages
@@ -23,7 +23,7 @@ describe.each<Backends>(['redis+ferretdb', 'embedded'])('email one-time password
     server = await startBridgekeeper({
       backends,
       bootstrap: WORLD,
-      env: { BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1', BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port), BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never' },
+      env: smtpEnv(smtp),
     });
     rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
   });

@@ -4,7 +4,7 @@ import { adminApi, adminToken, CONSOLE_SECRET } from './admin-client.ts';
 import { Browser } from './browser.ts';
 import { startBridgekeeper, type Backends, type TestServer } from './bridgekeeper.ts';
 import { authorizationUrl, exchange, relyingParty, signIn } from './oidc-flow.ts';
-import { startPlainSmtp, type RunningSmtp } from './smtp.ts';
+import { startPlainSmtp, type RunningSmtp, smtpEnv } from './smtp.ts';
 
 export const DIRECTORY_WORLD = fileURLToPath(new URL('../fixtures/directory-world.yaml', import.meta.url));
 
@@ -36,9 +36,7 @@ export async function startAdminWorld(backends: Backends = 'redis+ferretdb'): Pr
     backends,
     bootstrap: DIRECTORY_WORLD,
     env: {
-      BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1',
-      BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port),
-      BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+      ...smtpEnv(smtp),
       BRIDGEKEEPER_MAIL__SMTP__TIMEOUT_MS: '2000',
     },
   });

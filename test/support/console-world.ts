@@ -7,7 +7,7 @@ import { startBridgekeeper, type TestServer } from './bridgekeeper.ts';
 import { startIdpServer, type IdpPerson, type IdpServer } from './idp-server.ts';
 import { freePort } from './services.ts';
 import { PASSWORD } from './oidc-flow.ts';
-import { startPlainSmtp, type RunningSmtp } from './smtp.ts';
+import { startPlainSmtp, type RunningSmtp, smtpEnv } from './smtp.ts';
 
 export const CONSOLE_CLIENT_SECRET = 'console-e2e-secret-0123456789abcdef';
 export const PARTNER_CALLBACK = 'https://partner.example.test/callback';
@@ -70,9 +70,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     bootstrap,
     port,
     env: {
-      BRIDGEKEEPER_MAIL__SMTP__HOST: '127.0.0.1',
-      BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port),
-      BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never',
+      ...smtpEnv(smtp),
       BRIDGEKEEPER_CONSOLE__CLIENT_SECRET: CONSOLE_CLIENT_SECRET,
     },
   });

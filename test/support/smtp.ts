@@ -70,6 +70,11 @@ export function startPlainSmtp(options: SMTPServerOptions = {}, port = 0): Promi
   return startSmtp({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], ...options }, port);
 }
 
+/** Configuration sending Bridgekeeper's mail to this server, in clear (a relay on this machine). */
+export function smtpEnv(smtp: Pick<RunningSmtp, 'port'>): Record<string, string> {
+  return { BRIDGEKEEPER_MAIL__SMTP__HOST: SMTP_HOST, BRIDGEKEEPER_MAIL__SMTP__PORT: String(smtp.port), BRIDGEKEEPER_MAIL__SMTP__START_TLS: 'never' };
+}
+
 /** The first link in a message's text that starts with `prefix`. */
 export function linkIn(mail: ParsedMail, prefix: string): string {
   const link = (mail.text ?? '').split(/\s+/).find((word) => word.startsWith(prefix));
