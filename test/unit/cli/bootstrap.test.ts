@@ -61,7 +61,7 @@ describe('importBootstrap', () => {
   it('imports the demo world', async () => {
     const summary = await importBootstrap(deps, demo);
     expect(summary).toEqual({
-      created: { organizations: 1, users: 2, groups: 1, memberships: 2, clients: 1, connections: 0 },
+      created: { organizations: 1, users: 2, groups: 1, memberships: 2, clients: 2, connections: 0 },
       updated: none,
       unchanged: none,
     });
@@ -108,7 +108,7 @@ describe('importBootstrap', () => {
     expect(summary).toEqual({
       created: none,
       updated: none,
-      unchanged: { organizations: 1, users: 2, groups: 1, memberships: 2, clients: 1, connections: 0 },
+      unchanged: { organizations: 1, users: 2, groups: 1, memberships: 2, clients: 2, connections: 0 },
     });
     expect(await versions()).toEqual(before);
   });
@@ -120,7 +120,7 @@ describe('importBootstrap', () => {
     expect(await stores.organizations.count()).toBe(1);
     expect(await stores.users.count()).toBe(2);
     expect(await stores.memberships.count()).toBe(2);
-    expect(await stores.clients.count()).toBe(1);
+    expect(await stores.clients.count()).toBe(2);
   });
 
   it('updates what changed, and only that', async () => {
@@ -130,7 +130,7 @@ describe('importBootstrap', () => {
       (doc.users![1] as { password: string }).password = 'another-password';
     }));
     expect(summary.updated).toEqual({ ...none, organizations: 1, users: 1 });
-    expect(summary.unchanged).toEqual({ organizations: 0, users: 1, groups: 1, memberships: 2, clients: 1, connections: 0 });
+    expect(summary.unchanged).toEqual({ organizations: 0, users: 1, groups: 1, memberships: 2, clients: 2, connections: 0 });
     const org = await stores.organizations.findBySlug('demo');
     expect(org).toMatchObject({ name: 'Demo Company Ltd', version: 2 });
     const member = await stores.users.findByEmail('member@demo.test');
@@ -151,7 +151,7 @@ describe('importBootstrap', () => {
       domains: [{ domain: 'demo.test' }],
     });
     expect(await stores.users.count()).toBe(2);
-    expect(await stores.clients.count()).toBe(1);
+    expect(await stores.clients.count()).toBe(2);
   });
 
   it('resolves references to objects already in the store', async () => {
@@ -221,7 +221,7 @@ describe('importBootstrap', () => {
         { path: 'memberships[2].org', message: 'unknown organization "acme"' },
         { path: 'memberships[3].user', message: 'unknown user "nobody@demo.test"' },
         { path: 'memberships[3].groups[0]', message: 'unknown group "Sales Team" in organization "demo"' },
-        { path: 'clients[1].allowedOrganizations[0]', message: 'unknown organization "acme"' },
+        { path: 'clients[2].allowedOrganizations[0]', message: 'unknown organization "acme"' },
       ]);
     });
 
