@@ -1,11 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { KvStore } from '../../common/kv.ts';
-
-const COOKIE = 'bk_console';
-const COOKIE_PATH = '/console';
-const ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
-const key = (id: string) => `console-session:${id}`;
+import { createCookieSessions } from '../../http/cookie-sessions.ts';
 
 export interface ConsoleSession {
   id: string;
@@ -18,33 +13,16 @@ export interface ConsoleSession {
 }
 
 /*
- * The console's own session: a random id in a signed, HttpOnly, SameSite=Lax cookie scoped to /console, the
- * tokens in the KV store (any instance can serve the next request). It lives as long as its access token;
- * after that the console signs in again, silently while the Bridgekeeper session lasts. Lax, not Strict: the
+ * The console's own session (http/cookie-sessions.ts), scoped to /console, holding the tokens. It lives as long
+ * as its access token; after that the console signs in again, silently while the Bridgekeeper session lasts. Lax, not Strict: the
  * first request after the sign-in redirect must carry it; every change is a POST with a CSRF token anyway.
  */
 export function createConsoleSessions(kv: KvStore) {
+  const sessions = createCookieSessions<Omit<ConsoleSession, 'id'>>(kv, { name: 'bk_console', path: '/console', sameSite: 'lax' });
   return {
-    async get(ctx: Context): Promise<ConsoleSession | undefined> {
-      const id = ctx.cookies.get(COOKIE, { signed: true });
-      if (!id || !ID_PATTERN.test(id)) return undefined;
-      const stored = await kv.get<Omit<ConsoleSession, 'id'>>(key(id));
-      return stored ? { id, ...stored } : undefined;
-    },
-
-    async start(ctx: Context, content: Omit<ConsoleSession, 'id'>, ttlSeconds: number): Promise<ConsoleSession> {
-      const id = randomBytes(24).toString('base64url');
-      await kv.set(key(id), content, ttlSeconds);
-      ctx.cookies.set(COOKIE, id, {
-        signed: true, httpOnly: true, sameSite: 'lax', path: COOKIE_PATH, secure: ctx.secure, maxAge: ttlSeconds * 1000, overwrite: true,
-      });
-      return { id, ...content };
-    },
-
-    async end(ctx: Context, session: ConsoleSession | undefined): Promise<void> {
-      if (session) await kv.delete(key(session.id));
-      ctx.cookies.set(COOKIE, null, { path: COOKIE_PATH, overwrite: true });
-    },
+    get: (ctx: Context): Promise<ConsoleSession | undefined> => sessions.get(ctx),
+    start: (ctx: Context, content: Omit<ConsoleSession, 'id'>, ttlSeconds: number): Promise<ConsoleSession> => sessions.start(ctx, content, ttlSeconds),
+    end: (ctx: Context, session: ConsoleSession | undefined) => sessions.end(ctx, session),
   };
 }
 
