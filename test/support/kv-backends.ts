@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { KvStore } from '../../src/common/kv.ts';
 import { createMemoryKv } from '../../src/store/kv/memory.ts';
-import { createRedisKv } from '../../src/store/kv/redis.ts';
+import { redisTestSpace } from './redis.ts';
 
 /*
  * Both KV backends for suites of capabilities built on the KV port (OTP, rate limits): the memory store of
@@ -32,13 +30,10 @@ export const kvBackends: KvBackend[] = [
   {
     name: 'redis',
     async open() {
-      const url = inject('redisUrl');
-      if (!url) throw new Error('redisUrl was not provided: the vitest global set-up did not start redis-server');
-      // Test files run in parallel against one Redis: each suite writes under its own prefix and removes it.
-      const prefix = `bk-test:${randomUUID()}:`;
+      const space = redisTestSpace();
       const stores: KvStore[] = [];
       const connect = () => {
-        const store = createRedisKv({ url, prefix });
+        const store = space.open();
         stores.push(store);
         return store;
       };
@@ -49,13 +44,7 @@ export const kvBackends: KvBackend[] = [
         connect,
         async close() {
           await Promise.all(stores.map((store) => store.close()));
-          const admin = new Redis(url, { maxRetriesPerRequest: 2 });
-          try {
-            const keys = await admin.keys(`${prefix}*`);
-            if (keys.length > 0) await admin.del(...keys);
-          } finally {
-            await admin.quit();
-          }
+          await space.cleanup();
         },
       };
     },

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import type { KvStore } from '../../src/common/kv.ts';
+import { createRedisKv } from '../../src/store/kv/redis.ts';
 import { findRedisServer } from './binaries.ts';
 import { startService, type RunningService } from './services.ts';
 
@@ -28,4 +33,26 @@ export function redisPing(port: number): Promise<void> {
       else reject(new Error(`PING answered ${reply.toString('utf8').trim()}`));
     });
   });
+}
+
+/**
+ * A private corner of the global set-up's redis-server: test files run in parallel against one Redis, so each
+ * writes under a prefix of its own and removes it afterwards. A run without Redis fails, never skips.
+ */
+export function redisTestSpace(): { open(): KvStore; cleanup(): Promise<void> } {
+  const url = inject('redisUrl');
+  if (!url) throw new Error('redisUrl was not provided: the vitest global set-up did not start redis-server');
+  const prefix = `bk-test:${randomUUID()}:`;
+  return {
+    open: () => createRedisKv({ url, prefix }),
+    async cleanup() {
+      const admin = new Redis(url, { maxRetriesPerRequest: 2 });
+      try {
+        const keys = await admin.keys(`${prefix}*`);
+        if (keys.length > 0) await admin.del(...keys);
+      } finally {
+        await admin.quit();
+      }
+    },
+  };
 }
