@@ -105,6 +105,32 @@ describe('sign-in and console pages in Chromium', () => {
     expect(await listed!.text()).not.toContain(key);
   });
 
+  it('gives a member a role on specific resources, refuses a type the role does not accept, and takes it away again', async () => {
+    await page.goto(`${world.issuer}/console/users`);
+    await page.getByRole('link', { name: /consultant@example.test/ }).click();
+    const memberUrl = page.url();
+    await page.getByLabel('Add a role on resources').selectOption({ label: 'Source-specific' });
+    await page.getByLabel('Resource type').selectOption('folder');
+    await page.getByLabel('Resource ids').fill('src-1, src-2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const ids = page.getByLabel('Resource ids');
+    expect(await ids.getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Add a role on resources').selectOption({ label: 'Source-specific' });
+    await page.getByLabel('Resource type').selectOption('source');
+    await page.getByLabel('Resource ids').fill('src-1, src-2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/saved/i);
+    const kept = page.getByLabel('Source-specific (source: src-1, src-2)');
+    expect(await kept.isChecked()).toBe(true);
+    await checkPage(page, 'console-member-scoped-roles');
+
+    await kept.uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.goto(memberUrl);
+    expect(await page.getByLabel('Source-specific (source: src-1, src-2)').count()).toBe(0);
+  });
+
   it('reaches every control by keyboard, starting with the skip link', async () => {
     await page.goto(`${world.issuer}/console/users`);
     await page.keyboard.press('Tab');

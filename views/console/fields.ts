@@ -80,6 +80,6 @@ ${general ? html`<li>${general}</li>` : html``}${entries.map(([id, message]) => 
 }
 
 /** One checkbox with its own label (value `on` when checked). */
-export function checkbox(f: { id: string; name?: string; label: string; checked: boolean }): Html {
-  return html`<div class="field choice"><input type="checkbox" id="${f.id}" name="${f.name ?? f.id}" value="on"${f.checked ? html` checked` : html``}><label for="${f.id}">${f.label}</label></div>`;
+export function checkbox(f: { id: string; name?: string; label: string; checked: boolean; value?: string }): Html {
+  return html`<div class="field choice"><input type="checkbox" id="${f.id}" name="${f.name ?? f.id}" value="${f.value ?? 'on'}"${f.checked ? html` checked` : html``}><label for="${f.id}">${f.label}</label></div>`;
 }

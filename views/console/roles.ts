@@ -22,3 +22,10 @@ export function describeRoles(catalog: Catalog, bindings: readonly RoleBinding[]
 export function groupNames(groups: readonly { id: string; name: string }[], ids: readonly string[]): string {
   return ids.map((id) => groups.find((g) => g.id === id)?.name ?? id).join(', ');
 }
+
+/** Roles that may be limited to resources, and the resource types they accept: the picker of a scoped role. */
+export function scopedRoleOptions(catalog: Catalog): { roles: { value: string; label: string }[]; types: { value: string; label: string }[] } {
+  const roles = catalog.roles.filter((role) => role.scopeTypes.length > 0);
+  const types = [...new Set(roles.flatMap((role) => role.scopeTypes))];
+  return { roles: roles.map((role) => ({ value: role.id, label: role.label })), types: types.map((type) => ({ value: type, label: type })) };
+}

@@ -91,6 +91,12 @@ export const consoleEn = {
   'status.suspended': 'Suspended',
 
   'member.title': 'User {who}',
+  'member.scoped.legend': 'Roles on specific resources',
+  'member.scoped.role': 'Add a role on resources',
+  'member.scoped.noneToAdd': '(none)',
+  'member.scoped.type': 'Resource type',
+  'member.scoped.ids': 'Resource ids',
+  'member.scoped.idsHint': 'Separated by commas, e.g. the sources this person may see.',
   'member.roles': 'Roles',
   'member.scopedRoles': 'Roles limited to resources (kept as they are): {roles}',
   'member.groups': 'Groups',

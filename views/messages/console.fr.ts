@@ -93,6 +93,12 @@ export const consoleFr: Messages<ConsoleMessageId> = {
   'status.suspended': 'Suspendu',
 
   'member.title': 'Utilisateur {who}',
+  'member.scoped.legend': 'Rôles sur des ressources précises',
+  'member.scoped.role': 'Ajouter un rôle sur des ressources',
+  'member.scoped.noneToAdd': '(aucun)',
+  'member.scoped.type': 'Type de ressource',
+  'member.scoped.ids': 'Identifiants des ressources',
+  'member.scoped.idsHint': 'Séparés par des virgules, par exemple les sources que cette personne peut voir.',
   'member.roles': 'Rôles',
   'member.scopedRoles': 'Rôles limités à des ressources (conservés tels quels) : {roles}',
   'member.groups': 'Groupes',

@@ -2,14 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Catalog } from '../../directory/catalog.ts';
 import type { Directory } from '../../directory/directory.ts';
-import type { LoginMethod } from '../../directory/model.ts';
+import type { LoginMethod, RoleBinding } from '../../directory/model.ts';
 import type { OrganizationSettings } from '../../directory/organization-settings.ts';
 import { sendPage } from '../../http/pages.ts';
 import { confirmPage } from '../../../views/console/frame.ts';
 import { memberPage, type MemberPage } from '../../../views/console/member.ts';
 import { usersPage } from '../../../views/console/users.ts';
 import { consoleRequest } from './context.ts';
-import { fieldList, formErrors, type FormBody } from './form.ts';
+import { fieldList, formErrors, splitList, type FormBody } from './form.ts';
 import { redirectWithNotice } from './respond.ts';
 
 export interface MemberRoutesDeps {
@@ -21,6 +21,18 @@ export interface MemberRoutesDeps {
 /** Every group of the organisation, for pickers and names (the plan caps groups at a few). */
 export async function allGroups(groups: Directory['groups'], actor: Parameters<Directory['groups']['list']>[0]) {
   return (await groups.list(actor, { limit: 200 })).items;
+}
+
+/** The member's roles on resources after the form: those kept ticked, plus the one added (role, type, ids). */
+function scopedRoles(body: FormBody, current: readonly RoleBinding[]): RoleBinding[] {
+  const existing = current.filter((b) => b.scope);
+  const kept = new Set(fieldList(body, 'keepScoped').map(Number));
+  const result = existing.filter((_b, i) => kept.has(i));
+  const role = fieldList(body, 'scopedRole')[0];
+  const type = fieldList(body, 'scopeType')[0];
+  const ids = splitList(fieldList(body, 'scopeIds')[0] ?? '');
+  if (role) result.push({ role, scope: { type: type ?? '', ids } });
+  return result;
 }
 
 /* Users: list and search, edit roles, groups and login types, suspend, reactivate, remove. */
@@ -60,13 +72,14 @@ export function addMemberRoutes(router: Router, deps: MemberRoutesDeps): void {
     try {
       const current = await members.get(actor, ctx.params.userId!);
       await members.update(actor, current.userId, {
-        // Roles limited to resources have no checkbox: they stay as they are.
-        roles: [...draft.roles.map((role) => ({ role })), ...current.roles.filter((b) => b.scope)],
+        roles: [...draft.roles.map((role) => ({ role })), ...scopedRoles(body, current.roles)],
         groupIds: draft.groupIds,
         loginMethods: draft.loginMethods as LoginMethod[],
       });
     } catch (error) {
-      const { fields, general } = formErrors(t, error);
+      // Problems of the scoped role the form added (the last binding) belong to its fields.
+      const addsScoped = fieldList(body, 'scopedRole')[0] !== undefined;
+      const { fields, general } = formErrors(t, error, (path) => (addsScoped && path.startsWith('roles[') ? 'scoped' : path.split(/[.[]/)[0]));
       return renderMember(ctx, { draft, errors: fields, ...(general ? { general } : {}) }, 400);
     }
     redirectWithNotice(ctx, `/console/users/${ctx.params.userId}`, 'member.saved');
