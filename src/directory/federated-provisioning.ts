@@ -11,8 +11,9 @@ import { assertSeatAvailable } from './seats.ts';
  * Turning what an IdP vouches for into a Bridgekeeper account in the connection's organisation:
  * - the account is found by the link (connection, subject); without one, an account with the same email is
  *   linked only when the email is vouched for: for an organisation's own IdP (SAML), the email's domain must be
- *   verified by that organisation — otherwise whoever controls an IdP could claim anyone's account; for a
- *   public IdP (Google), the email must be verified on both sides
+ *   verified by that organisation, or the account already be an active member of it — otherwise whoever
+ *   controls an IdP could claim anyone's account; for a public IdP (Google), the email must be verified on
+ *   both sides
  * - without an organisation (a Google sign-in before the organisation is known) only existing accounts sign in
  * - no link and no account: one is created only when the connection provisions just in time
  * - no membership: created just in time (within the user cap) or refused; a suspended member is refused
@@ -80,7 +81,10 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
     }
     const domain = emailDomain(normalizeEmail(identity.email));
     const verifiedHere = org?.domains.some((d) => d.verified && d.domain === domain) ?? false;
-    if (!verifiedHere || identity.emailVerified === false) {
+    // A member the organisation already has (invited by its admins, the email proven by the link) is theirs to
+    // vouch for through their own IdP; a federated session then serves this organisation only.
+    const memberHere = org ? (await stores.memberships.findFor(org.id, existing.id))?.status === 'active' : false;
+    if (!(verifiedHere || memberHere) || identity.emailVerified === false) {
       throw new ProvisioningRefusedError('account_link_not_allowed',
         `An account with this email exists; it is linked only when ${domain} is a verified domain of ${org?.name ?? 'the organization'}`);
     }

@@ -14,8 +14,15 @@ beforeAll(async () => {
   world = await startSamlWorld({
     extra: {
       organizations: [{ slug: 'pwdco', name: 'Password Co', loginPolicy: { methods: ['password'] } }],
-      users: [{ email: 'dual@samlco.test', name: 'Dual', password: PASSWORD, emailVerified: true }],
-      memberships: [{ user: 'dual@samlco.test', org: 'pwdco', roles: ['developer'] }, { user: 'dual@samlco.test', org: 'samlco', roles: ['developer'] }],
+      users: [
+        { email: 'dual@samlco.test', name: 'Dual', password: PASSWORD, emailVerified: true },
+        { email: 'contractor@agency.test', name: 'Contractor', password: PASSWORD, emailVerified: true },
+        { email: 'outsider@agency.test', name: 'Outsider', password: PASSWORD, emailVerified: true },
+      ],
+      memberships: [
+        { user: 'dual@samlco.test', org: 'pwdco', roles: ['developer'] }, { user: 'dual@samlco.test', org: 'samlco', roles: ['developer'] },
+        { user: 'contractor@agency.test', org: 'samlco', roles: ['analyst'] }, { user: 'outsider@agency.test', org: 'pwdco', roles: ['analyst'] },
+      ],
     },
   });
 });
@@ -67,5 +74,23 @@ describe('session reuse across organisations', () => {
     const result = await browser.open(again.url.href, CALLBACK);
     expect(isPage(result)).toBe(false);
     expect((await exchange(world.rp, again, (result as { redirectedTo: string }).redirectedTo)).claims()?.org).toBe('samlco');
+  });
+});
+
+describe('linking an IdP identity to an existing account', () => {
+  async function viaIdp(email: string) {
+    const { browser, started, request } = await world.toIdp();
+    const samlResponse = await world.idp.respond({ sp: request, inResponseTo: request.id, nameId: `idp-${email}`, attributes: { email } });
+    return { started, result: await world.post(browser, request.acsUrl, samlResponse, request.relayState) };
+  }
+
+  it('links a member of the organisation whose email domain it has not verified (invited, email proven)', async () => {
+    const { started, result } = await viaIdp('contractor@agency.test');
+    expect((await world.finish(started, result))).toMatchObject({ email: 'contractor@agency.test', org: 'samlco', roles: ['analyst'] });
+  });
+
+  it('refuses an account of another organisation at an unverified domain: no link, no membership', async () => {
+    const { result } = await viaIdp('outsider@agency.test');
+    expect(isPage(result) && result.status).toBe(403);
   });
 });
