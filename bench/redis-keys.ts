@@ -46,7 +46,8 @@ export function keyShape(key: string): string {
   return key.split(':').map((segment) => (looksLikeId(segment) ? '*' : segment)).join(':');
 }
 
-/** Digits, or long with a digit, or very long and not a model name (`AuthorizationCode`). */
+/** Digits, or long with a digit, or long and not a CamelCase model name (`AuthorizationCode`), or very long. */
 function looksLikeId(segment: string): boolean {
-  return /^\d+$/.test(segment) || (segment.length >= 12 && /\d/.test(segment)) || (segment.length >= 20 && !/^[A-Z][A-Za-z]+$/.test(segment));
+  return /^\d+$/.test(segment) || (segment.length >= 12 && /\d/.test(segment)) ||
+    (segment.length >= 16 && !/^(?:[A-Z][a-z]+)+$/.test(segment)) || segment.length >= 30;
 }
