@@ -210,6 +210,10 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     handoff,
     provisioning: directory.provisioning,
     sessionPolicy,
+    notifyNewSignInMethod: (email, method) => {
+      accountMail.sendSecurityNotice({ email, notice: { event: 'sign-in-method-added', method, at: new Date() } })
+        .catch((error: unknown) => logger.error({ err: error }, 'new sign-in method notice not sent'));
+    },
     signins: metrics.signins,
     ...(google ? { google } : {}),
     passwords: { verify: verifyPassword, verifyNothing },

@@ -38,9 +38,11 @@ export interface ProvisioningPolicy {
   rules: readonly MappingRule[];
   /** When an existing account with the identity's email may be linked (see above). */
   linkBy: 'verified-domain' | 'verified-email';
+  /** Without an organisation: whether the account may sign in this way anywhere at all, asked before any write. */
+  admits?: (user: User) => Promise<boolean>;
 }
 
-export type ProvisioningRefusal = 'email_missing' | 'hosted_domain_mismatch' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
+export type ProvisioningRefusal = 'email_missing' | 'hosted_domain_mismatch' | 'method_not_allowed' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
 
 /** The IdP's identity was valid, but it does not get in. `reason` is for the organisation's admins. */
 export class ProvisioningRefusedError extends AppError {
@@ -58,6 +60,8 @@ export interface ProvisionedSignIn {
   membership?: Membership;
   createdUser: boolean;
   createdMembership: boolean;
+  /** An existing account got this IdP as a new way in (its owner should hear of it). */
+  linkedExisting: boolean;
   /** Group names of rules that matched but that the organisation does not have. */
   unknownGroups: string[];
 }
@@ -116,8 +120,11 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
       if (found && found.status !== 'active') throw new ProvisioningRefusedError('account_disabled', 'This account is disabled');
       if (!org) {
         if (!found) throw new ProvisioningRefusedError('not_a_member', 'No account signs in with this identity yet; start from your organization\'s sign-in link');
+        if (policy.admits && !(await policy.admits(found))) {
+          throw new ProvisioningRefusedError('method_not_allowed', 'None of this account\'s organizations allows signing in this way');
+        }
         if (!linked) await link(found, identity, undefined, source, false);
-        return { user: found, createdUser: false, createdMembership: false, unknownGroups: [] };
+        return { user: found, createdUser: false, createdMembership: false, linkedExisting: !linked, unknownGroups: [] };
       }
       const existingMembership = found ? await stores.memberships.findFor(org.id, found.id) : undefined;
       if (existingMembership?.status === 'suspended') throw new ProvisioningRefusedError('member_suspended', `This account is suspended in ${org.name}`);
@@ -156,7 +163,7 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
         membership = await stores.memberships.create({ orgId: org.id, userId: user.id, roles: access.roles, groupIds: access.groupIds, status: 'active', source: 'jit', loginMethods: [] });
         await recordAudit(stores, source, 'member.provisioned', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, roles: access.roles, groupIds: access.groupIds } });
       }
-      return { user, membership, createdUser, createdMembership: !existingMembership, unknownGroups: access.unknownGroups };
+      return { user, membership, createdUser, createdMembership: !existingMembership, linkedExisting: !linked && !createdUser, unknownGroups: access.unknownGroups };
     },
   };
 }

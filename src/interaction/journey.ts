@@ -36,6 +36,8 @@ export interface InteractionDeps {
   handoff: UpstreamHandoff;
   provisioning: FederatedProvisioning;
   sessionPolicy: Pick<SessionPolicy, 'serves'>;
+  /** Tells an account's owner that it got a new way in (an IdP linked to it); delivery failures are logged, not raised. */
+  notifyNewSignInMethod?: (email: string, method: string) => void;
   /** Counts sign-ins by method and outcome (metrics). */
   signins?: { inc(labels: { method: string; outcome: 'success' | 'failure' }): void };
   /** Google sign-in, when Bridgekeeper has a Google client configured. */

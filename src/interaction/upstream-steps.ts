@@ -3,6 +3,8 @@ import type { Context, Middleware } from 'koa';
 import { AppError } from '../common/errors.ts';
 import { ProvisioningRefusedError, type ProvisioningPolicy } from '../directory/federated-provisioning.ts';
 import { parseMappingRules } from '../directory/mapping-rules.ts';
+import { holdsOwnerRole } from '../directory/access.ts';
+import { resolveLoginMethods } from '../directory/login-policy.ts';
 import type { Organization } from '../directory/model.ts';
 import type { ExternalIdentity } from '../federation/connector.ts';
 import type { Connection } from '../federation/model.ts';
@@ -70,8 +72,24 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
     const connection = org ? (await deps.stores.connections.list({ where: { orgId: org.id, kind: 'google', enabled: true }, limit: 1 })).items[0] : undefined;
     const policy: ProvisioningPolicy = connection
       ? { jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-email' }
-      : { jit: { enabled: false, defaultRoles: [] }, rules: [], linkBy: 'verified-email' };
+      : { jit: { enabled: false, defaultRoles: [] }, rules: [], linkBy: 'verified-email', admits: (user) => googleAdmitted(user.id, identity) };
     return { ...(org ? { org } : {}), ...(connection ? { connection } : {}), policy };
+  }
+
+  /** Some organisation of the account lets it in with this Google account (method and hosted domain). */
+  async function googleAdmitted(userId: string, identity: ExternalIdentity): Promise<boolean> {
+    const memberships = (await deps.stores.memberships.list({ where: { userId, status: 'active' }, limit: 500 })).items;
+    for (const membership of memberships) {
+      const org = await deps.stores.organizations.find(membership.orgId);
+      if (!org || !resolveLoginMethods({ org, membership, isOwner: holdsOwnerRole(membership.roles) }).includes('google')) continue;
+      try {
+        checkGoogleIdentity(identity, org.loginPolicy);
+        return true;
+      } catch {
+        // not this organisation
+      }
+    }
+    return false;
   }
 
   router.get('/upstream', async (ctx) => {
@@ -100,6 +118,7 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
     };
     await save(loaded.details.uid, state);
     await deps.stores.users.update(provisioned.user.id, { lastLoginAt: new Date().toISOString() });
+    if (provisioned.linkedExisting) deps.notifyNewSignInMethod?.(provisioned.user.email, identity.protocol === 'google' ? 'Google' : connection?.name ?? 'single sign-on');
     return proceed(ctx, { ...loaded, state });
   });
 

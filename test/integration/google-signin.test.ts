@@ -87,6 +87,10 @@ describe('Google sign-in', () => {
     expect(claims).toMatchObject({ email: 'gina@gco.test', org: 'gco', amr: ['fed'] });
     const gina = await stores.users.findByEmail('gina@gco.test');
     expect(await stores.federatedIdentities.findBySubject('google', 'g-gina@gco.test')).toMatchObject({ userId: gina!.id });
+    // Its owner hears that the account has a new way in.
+    const notice = await smtp.waitFor('gina@gco.test');
+    expect(notice.subject).toBe('A new sign-in method was added to your account');
+    expect(notice.text).toContain('Google can now be used to sign in');
     // PKCE and the hosted-domain hint went over the wire.
     const auth = google.requests.filter((r) => r.path === '/auth').at(-1)!;
     expect(auth.query).toMatchObject({ code_challenge_method: 'S256', prompt: 'select_account' });
@@ -123,7 +127,8 @@ describe('Google sign-in', () => {
     expect(isPage(refusedStart) && refusedStart.status).toBe(400);
     const { result } = await withGoogle(account('sam@ssoco.test', { sub: 'g-sam' }));
     expect(isPage(result) && result.status).toBe(403);
-    expect(isPage(result) && result.body).toContain('Access blocked');
+    // Refused before anything is written: the Google account was not linked to Sam's.
+    expect(await stores.federatedIdentities.findBySubject('google', 'g-sam')).toBeUndefined();
   });
 });
 
