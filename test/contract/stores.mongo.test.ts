@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UnavailableError } from '../../src/common/errors.ts';
+import { ConflictError, UnavailableError } from '../../src/common/errors.ts';
 import { createMongoBackend } from '../../src/store/mongo/backend.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { orgDraft, userDraft } from '../support/samples.ts';
@@ -126,5 +126,34 @@ describe('mongodb backend: unreachable server', () => {
     await expect(stores.ping()).rejects.toBeInstanceOf(UnavailableError);
     await expect(stores.users.find('any')).rejects.toBeInstanceOf(UnavailableError);
     await drop();
+  });
+});
+
+describe('mongodb backend: data of releases that kept unique keys in indexes', () => {
+  it('is found by key after the start-up migration, and its old unique index no longer blocks new documents', async () => {
+    const db = await freshDatabase();
+    const raw = await mongoose.createConnection(db.url, { dbName: db.dbName }).asPromise();
+    let stores: Stores | undefined;
+    try {
+      const users = raw.collection<{ _id: string }>('users');
+      await users.createIndex({ '_keys.email': 1 }, { unique: true, name: 'unique_email' });
+      const now = new Date().toISOString();
+      await users.insertOne({
+        _id: 'legacy-user', email: 'Legacy@Example.com', name: 'Legacy', passwordHash: null, emailVerified: true, mfaOptIn: false,
+        status: 'active', lastLoginAt: null, createdAt: now, updatedAt: now, version: 1, _keys: { email: 'legacy@example.com' },
+      } as { _id: string });
+
+      stores = await createStores(await createMongoBackend({ url: db.url, dbName: db.dbName }));
+      expect((await stores.users.findByEmail('LEGACY@example.com'))?.id).toBe('legacy-user');
+      await expect(stores.users.create(userDraft({ email: 'legacy@example.com' }))).rejects.toBeInstanceOf(ConflictError);
+      // Two new users: the dropped index (documents without `_keys`) would have refused the second.
+      await stores.users.create(userDraft({ email: 'new-one@example.com' }));
+      await stores.users.create(userDraft({ email: 'new-two@example.com' }));
+      expect(await users.indexes()).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'unique_email' })]));
+    } finally {
+      await stores?.close();
+      await raw.close();
+      await db.drop();
+    }
   });
 });

@@ -1,12 +1,12 @@
-import mongoose, { type Model } from 'mongoose';
+import mongoose, { Schema, type Model } from 'mongoose';
 import type { Entity } from '../../common/entity.ts';
 import { UnavailableError } from '../../common/errors.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from '../collection.ts';
 import type { UniqueKeyDocument } from './array-keys.ts';
 import { createClaims, type WriteClaimDocument } from './claims.ts';
-import { createMongoCollection, type StoredDocument } from './collection.ts';
-import { guarded } from './errors.ts';
-import { mongoSchemaFor, uniqueKeySchema, writeClaimSchema } from './schemas.ts';
+import { createMongoCollection, type MongoCollection, type StoredDocument } from './collection.ts';
+import { guarded, isDuplicateKey } from './errors.ts';
+import { LEGACY_INDEX_PREFIX, mongoSchemaFor, uniqueKeySchema, writeClaimSchema } from './schemas.ts';
 
 export interface MongoBackendOptions {
   url: string;
@@ -48,7 +48,28 @@ export async function createMongoBackend(options: MongoBackendOptions): Promise<
   const claimModel = connection.model<WriteClaimDocument>('write_claims', writeClaimSchema);
   const uniqueKeyModel = connection.model<UniqueKeyDocument>('unique_keys', uniqueKeySchema);
   const claims = createClaims(claimModel, options.leaseMs ?? DEFAULT_LEASE_MS);
-  const opened = new Map<string, { model: Model<StoredDocument>; collection: DocumentCollection<Entity> }>();
+  const migrationModel = connection.model<{ _id: string; at: string }>('migrations', new Schema({ _id: String, at: String }, { versionKey: false, strict: 'throw', autoIndex: false, autoCreate: false, bufferCommands: false, collection: 'migrations' }));
+  const opened = new Map<string, { model: Model<StoredDocument>; collection: MongoCollection<Entity> }>();
+
+  /*
+   * Earlier releases kept single-valued unique keys in `_keys.<name>` under unique indexes. Those indexes would
+   * refuse every new document (they no longer carry the field), and the documents hold no reservations: drop
+   * the indexes and reserve the keys of every document, once per database (a marker in `migrations`).
+   */
+  async function migrateKeysToReservations(): Promise<void> {
+    const marker = 'unique-keys-as-reservations';
+    if (await migrationModel.exists({ _id: marker })) return;
+    for (const { model, collection } of opened.values()) {
+      const indexes = await model.collection.indexes().catch(() => []);
+      for (const index of indexes) {
+        if (typeof index.name === 'string' && index.name.includes(LEGACY_INDEX_PREFIX)) await model.collection.dropIndex(index.name);
+      }
+      await collection.backfillReservations();
+    }
+    await migrationModel.create({ _id: marker, at: new Date().toISOString() }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+  }
 
   return {
     kind: 'mongodb',
@@ -56,10 +77,10 @@ export async function createMongoBackend(options: MongoBackendOptions): Promise<
     collection<T extends Entity>(spec: CollectionSpec<T>): DocumentCollection<T> {
       const existing = opened.get(spec.name);
       if (existing) return existing.collection as unknown as DocumentCollection<T>;
-      const { schema, singleKeys, arrayKeys } = mongoSchemaFor(spec);
+      const { schema, keys } = mongoSchemaFor(spec);
       const model = connection.model<StoredDocument>(spec.name, schema);
-      const collection = createMongoCollection({ spec, model, singleKeys, arrayKeys, claims, uniqueKeys: uniqueKeyModel });
-      opened.set(spec.name, { model, collection: collection as unknown as DocumentCollection<Entity> });
+      const collection = createMongoCollection({ spec, model, keys, claims, uniqueKeys: uniqueKeyModel });
+      opened.set(spec.name, { model, collection: collection as unknown as MongoCollection<Entity> });
       return collection;
     },
 
@@ -70,6 +91,7 @@ export async function createMongoBackend(options: MongoBackendOptions): Promise<
       const models = [claimModel, uniqueKeyModel, ...[...opened.values()].map((entry) => entry.model)];
       await guarded(async () => {
         for (const model of models) await model.createIndexes();
+        await migrateKeysToReservations();
       });
     },
 

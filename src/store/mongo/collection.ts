@@ -4,15 +4,15 @@ import { ConflictError, UnavailableError } from '../../common/errors.ts';
 import type { CollectionSpec, DocumentCollection } from '../collection.ts';
 import { createArrayKeys, type ArrayKeys, type KeyEntry, type Reservation, type UniqueKeyDocument } from './array-keys.ts';
 import type { Claims } from './claims.ts';
-import { duplicateIndex, guarded, isDuplicateKey } from './errors.ts';
+import { guarded, isDuplicateKey } from './errors.ts';
 import { toMongoFilter } from './filters.ts';
-import { KEYS_FIELD, keyOfIndexName } from './schemas.ts';
+import { LEGACY_KEYS_FIELD } from './schemas.ts';
 
 /*
  * A collection of one spec in MongoDB / FerretDB.
  * - Documents come back shaped exactly like the model: `id` for `_id`, no derived `_keys`, nothing of mongoose.
- * - Single-valued unique keys: unique indexes on `_keys.<name>`, enforced by the server on insert and replace.
- * - Array-valued unique keys: reservations in `unique_keys` (array-keys.ts).
+ * - Unique keys, single- or array-valued: reservations in `unique_keys` (array-keys.ts), also what finds a
+ *   document by key (two reads by `_id`).
  * - `replace` is made a compare-and-set by the claim "<document>@<expected version>" (claims.ts), because
  *   FerretDB v1's `replaceOne({ _id, version })` is not one. The claim also covers the reservations.
  */
@@ -26,26 +26,26 @@ export interface StoredDocument {
 export interface MongoCollectionDeps<T extends Entity> {
   spec: CollectionSpec<T>;
   model: Model<StoredDocument>;
-  singleKeys: readonly string[];
-  arrayKeys: readonly string[];
+  keys: readonly string[];
   claims: Claims;
-  /** `unique_keys`, where the values of array keys are reserved. */
+  /** `unique_keys`, where the values of unique keys are reserved. */
   uniqueKeys: Model<UniqueKeyDocument>;
 }
 
-export function createMongoCollection<T extends Entity>(deps: MongoCollectionDeps<T>): DocumentCollection<T> {
-  const { spec, model, singleKeys, arrayKeys, claims } = deps;
+export interface MongoCollection<T extends Entity> extends DocumentCollection<T> {
+  /** Reserves the keys of documents that hold none yet (data written by releases that kept keys in indexes). */
+  backfillReservations(): Promise<number>;
+}
 
-  function singleKey(doc: T, key: string): string {
-    const value = spec.unique[key]?.(doc);
-    if (typeof value !== 'string') throw new Error(`${spec.name}: unique key "${key}" must derive a string`);
-    return value;
-  }
+export function createMongoCollection<T extends Entity>(deps: MongoCollectionDeps<T>): MongoCollection<T> {
+  const { spec, model, keys, claims } = deps;
 
+  /** The document's unique key values; a single-valued key is a set of one. */
   function arrayEntries(doc: T): KeyEntry[] {
-    return arrayKeys.flatMap((key) => {
-      const values = spec.unique[key]?.(doc);
-      if (!Array.isArray(values)) throw new Error(`${spec.name}: unique key "${key}" must derive an array`);
+    return keys.flatMap((key) => {
+      const derived = spec.unique[key]?.(doc);
+      const values = typeof derived === 'string' ? [derived] : derived;
+      if (!Array.isArray(values)) throw new Error(`${spec.name}: unique key "${key}" must derive a string or an array`);
       return [...new Set<string>(values)].map((value): KeyEntry => [key, value]);
     });
   }
@@ -53,14 +53,13 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
   /** The document as stored, cast and checked by the schema (an unknown field throws). */
   async function toStored(doc: T): Promise<StoredDocument> {
     const { id, ...fields } = doc as T & Record<string, unknown>;
-    const keys = Object.fromEntries(singleKeys.map((key) => [key, singleKey(doc, key)]));
-    const hydrated = new model({ ...fields, _id: id, ...(singleKeys.length > 0 ? { [KEYS_FIELD]: keys } : {}) });
+    const hydrated = new model({ ...fields, _id: id });
     await hydrated.validate();
     return hydrated.toObject({ minimize: false, virtuals: false, versionKey: false, getters: false, depopulate: true }) as StoredDocument;
   }
 
   function fromStored(stored: StoredDocument): T {
-    const { _id, [KEYS_FIELD]: _keys, ...fields } = stored;
+    const { _id, [LEGACY_KEYS_FIELD]: _legacy, ...fields } = stored;
     return { id: _id, ...fields } as unknown as T;
   }
 
@@ -73,26 +72,13 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
 
   const holds = async (docId: string, key: string, value: string) => holdsEntry(await findById(docId), key, value);
 
-  const reservations: ArrayKeys | undefined = arrayKeys.length === 0
+  const reservations: ArrayKeys | undefined = keys.length === 0
     ? undefined
     : createArrayKeys({ model: deps.uniqueKeys, claims, collection: spec.name, noun: spec.noun, holds });
 
-  /** Which key a duplicate-key error is about: as the server named it, else found by looking for the holder. */
-  async function conflictKey(error: unknown, doc: T, inserting: boolean): Promise<string> {
-    const named = duplicateIndex(error);
-    if (named && 'field' in named) return named.field === '_id' ? 'id' : named.field.replace(`${KEYS_FIELD}.`, '');
-    const fromIndex = named && keyOfIndexName(named.indexName);
-    if (fromIndex) return fromIndex;
-    if (inserting && (await model.exists({ _id: doc.id }))) return 'id';
-    for (const key of singleKeys) {
-      if (await model.exists({ [`${KEYS_FIELD}.${key}`]: singleKey(doc, key), _id: { $ne: doc.id } })) return key;
-    }
-    // The holder is gone already; name the likeliest key.
-    return inserting ? 'id' : singleKeys[0] ?? 'id';
-  }
-
-  async function conflict(error: unknown, doc: T, inserting: boolean): Promise<ConflictError> {
-    return new ConflictError(spec.noun, await conflictKey(error, doc, inserting), { cause: error });
+  /** Unique keys are reserved before the write, so a duplicate the server reports is the id's. */
+  function conflict(error: unknown): ConflictError {
+    return new ConflictError(spec.noun, 'id', { cause: error });
   }
 
   /** A reservation left behind is not held by its document, so a later writer takes it over: never fail for it. */
@@ -119,27 +105,28 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
   return {
     insert: (doc) => guarded(async () => {
       const stored = await toStored(doc);
-      const keys = await reservations?.reserve(arrayEntries(doc), doc.id, { takeOverOwn: false });
-      const reserved = keys?.reservations ?? [];
-      if (keys && !keys.fresh()) {
+      let reserved: Reservation[] = [];
+      // Waiting out one leftover reservation can age the others this write took first: then it starts over
+      // once (the leftover has been taken over by then, so the second round does not wait).
+      for (let round = 0; reservations; round++) {
+        const keys = await reservations.reserve(arrayEntries(doc), doc.id, { takeOverOwn: round > 0 });
+        reserved = keys.reservations;
+        if (keys.fresh()) break;
         await retireQuietly(reserved);
-        throw new UnavailableError(`${spec.noun} store (reserving unique keys took too long)`);
+        if (round > 0) throw new UnavailableError(`${spec.noun} store (reserving unique keys took too long)`);
       }
       try {
         await model.create(stored);
       } catch (error) {
         await retireQuietly(reserved);
-        throw isDuplicateKey(error) ? await conflict(error, doc, true) : error;
+        throw isDuplicateKey(error) ? conflict(error) : error;
       }
     }),
 
     findById: (id) => guarded(() => findById(id)),
 
     findByKey: (key, value) => guarded(async () => {
-      if (singleKeys.includes(key)) {
-        return fromFound(await model.findOne({ [`${KEYS_FIELD}.${key}`]: value }).lean<StoredDocument>());
-      }
-      if (!reservations || !arrayKeys.includes(key)) throw new Error(`${spec.name} has no unique key "${key}"`);
+      if (!reservations || !keys.includes(key)) throw new Error(`${spec.name} has no unique key "${key}"`);
       // The reservation names the document; the document must still hold the value (a writer may be between steps).
       const held = await reservations.find(key, value);
       const doc = held && (await findById(held.docId));
@@ -179,7 +166,7 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
         try {
           written = (await model.replaceOne({ _id: doc.id, version: expectedVersion }, stored)).matchedCount > 0;
         } catch (error) {
-          throw isDuplicateKey(error) ? await conflict(error, doc, false) : error;
+          throw isDuplicateKey(error) ? conflict(error) : error;
         }
         if (written) await retireQuietly(dropped);
         return written;
@@ -187,6 +174,25 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
         if (!written) await retireQuietly(reserved);
         // A claim left behind only delays the next writer by a lease; it must not fail a write that happened.
         await (written ? claim.done() : claim.abandon()).catch(() => undefined);
+      }
+    }),
+
+    backfillReservations: () => guarded(async () => {
+      if (!reservations) return 0;
+      let reserved = 0;
+      let after: string | undefined;
+      for (;;) {
+        const rows = await model.find(after === undefined ? {} : { _id: { $gt: after } }).sort({ _id: 1 }).limit(500).lean<StoredDocument[]>();
+        for (const row of rows) {
+          const doc = fromStored(row);
+          const entries = arrayEntries(doc);
+          const held = await reservations.heldBy(entries, doc.id);
+          if (held.length === entries.length) continue;
+          await reservations.reserve(entries, doc.id, { takeOverOwn: true });
+          reserved++;
+        }
+        if (rows.length < 500) return reserved;
+        after = rows.at(-1)!._id;
       }
     }),
 

@@ -12,23 +12,19 @@ import type { CollectionSpec } from '../collection.ts';
  * - strict 'throw' (and strictQuery 'throw'): a field the schema does not know is an error, not silently dropped.
  * - minimize off: `details: {}` must read back as `{}`, not disappear.
  * - Dates stay the ISO strings the model uses, so what was written reads back deep-equal.
- * - Each single-valued unique key of the spec is stored derived in `_keys.<name>` under a unique index
- *   (FerretDB has no collations or partial indexes; a normalised field gives case-insensitive uniqueness).
- *   Array-valued keys live in `unique_keys` instead (see array-keys.ts).
+ * - Unique keys of the spec are derived, normalised values (FerretDB has no collations or partial indexes: a
+ *   normalised value gives case-insensitive uniqueness) reserved in `unique_keys` under `_id` (array-keys.ts),
+ *   single-valued ones as sets of one. A lookup by key is then two reads by `_id`, the only lookup FerretDB's
+ *   SQLite handler answers without reading the whole collection (its secondary indexes enforce uniqueness but
+ *   do not serve queries).
  */
 
-/** Where derived unique keys are stored; stripped from every document read back. */
-export const KEYS_FIELD = '_keys';
-
-export function uniqueIndexName(key: string): string {
-  return `unique_${key}`;
-}
-
-/** The unique key an index name stands for (`_id_` is the id); FerretDB prefixes names with its table name. */
-export function keyOfIndexName(indexName: string): string | undefined {
-  if (indexName === '_id_' || indexName.endsWith('__id_')) return 'id';
-  return [...indexName.matchAll(/unique_([A-Za-z0-9]+)/g)].at(-1)?.[1];
-}
+/**
+ * Where earlier releases stored derived unique keys under unique indexes named `unique_<key>`; stripped from
+ * documents read back, and the indexes dropped at start (backend.ts migrates them to reservations).
+ */
+export const LEGACY_KEYS_FIELD = '_keys';
+export const LEGACY_INDEX_PREFIX = 'unique_';
 
 /** Every model field but the entity's own, each required, so a model change that the schema misses fails to compile. */
 type Fields<T extends Entity> = { [K in Exclude<keyof T, keyof Entity>]-?: SchemaDefinitionProperty };
@@ -160,12 +156,10 @@ const auditEvent = {
 
 interface CollectionShape {
   fields: SchemaDefinition;
-  /** Unique keys of the spec whose value is a set (kept in `unique_keys`); every other key is single-valued. */
-  arrayKeys?: readonly string[];
 }
 
 const shapes: Readonly<Record<string, CollectionShape>> = {
-  organizations: { fields: organization, arrayKeys: ['verifiedDomain'] },
+  organizations: { fields: organization },
   users: { fields: user },
   memberships: { fields: membership },
   groups: { fields: group },
@@ -180,10 +174,8 @@ const shapes: Readonly<Record<string, CollectionShape>> = {
 
 export interface MongoCollectionSchema {
   schema: Schema;
-  /** Keys stored in `_keys.<name>` under a unique index. */
-  singleKeys: string[];
-  /** Keys reserved in `unique_keys`. */
-  arrayKeys: string[];
+  /** The spec's unique keys, every one reserved in `unique_keys`. */
+  keys: string[];
 }
 
 const TOP_LEVEL: SchemaOptions = {
@@ -199,33 +191,23 @@ const TOP_LEVEL: SchemaOptions = {
   bufferCommands: false,
 };
 
-/** The schema of a spec's collection, with its derived-key fields and indexes. Throws when spec and schema disagree. */
+/** The schema of a spec's collection and its indexes. Throws when the spec names a collection without a schema. */
 export function mongoSchemaFor<T extends Entity>(spec: CollectionSpec<T>): MongoCollectionSchema {
   const shape = shapes[spec.name];
   if (!shape) throw new Error(`no MongoDB schema for collection "${spec.name}"`);
   const keys = Object.keys(spec.unique);
-  const arrayKeys = [...(shape.arrayKeys ?? [])];
-  for (const key of arrayKeys) {
-    if (!keys.includes(key)) throw new Error(`${spec.name}: array key "${key}" is not a unique key of the spec`);
-  }
-  const singleKeys = keys.filter((key) => !arrayKeys.includes(key));
-
   const schema = new Schema(
     {
       _id: String,
       ...shape.fields,
-      ...(singleKeys.length > 0 ? { [KEYS_FIELD]: Object.fromEntries(singleKeys.map((key) => [key, String])) } : {}),
       createdAt: String,
       updatedAt: String,
       version: Number,
     },
     { ...TOP_LEVEL, collection: spec.name },
   );
-  for (const key of singleKeys) {
-    schema.index({ [`${KEYS_FIELD}.${key}`]: 1 }, { unique: true, name: uniqueIndexName(key) });
-  }
   for (const field of spec.indexed) schema.index({ [field]: 1 }, { name: `by_${field}` });
-  return { schema, singleKeys, arrayKeys };
+  return { schema, keys };
 }
 
 /**
