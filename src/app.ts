@@ -59,10 +59,12 @@ import { createKeyService } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import type { Stores } from './store/stores.ts';
+import { withReadCache } from './store/cached.ts';
 import { instrumentKv, instrumentOtp, instrumentRateLimits, instrumentSamlConnector, instrumentStores, metricsMiddleware, type Metrics } from './metrics/index.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('../views/static', import.meta.url));
 const KEY_REFRESH_MS = 30_000;
+const READ_CACHE_TTL_MS = 3_000;
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface AppDeps {
@@ -86,7 +88,8 @@ export interface BuiltApp {
 export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const { config, logger, metrics } = deps;
   // Every store and KV call is timed (decorators over the ports): the latency histograms of /metrics.
-  const stores = instrumentStores(deps.stores, metrics);
+  // Relying apps and organisations are read several times per sign-in and rarely change: a few seconds' cache.
+  const stores = withReadCache(instrumentStores(deps.stores, metrics), READ_CACHE_TTL_MS);
   const kv = instrumentKv(deps.kv, metrics);
   // Behind N proxies only the last N X-Forwarded-For entries are theirs; the ones before are the client's word.
   const app = new Koa({ proxy: config.server.trustProxy, maxIpsCount: config.server.proxyHops });

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { TooManyRequestsError } from '../common/too-many-requests.ts';
+import { noteLastLogin } from './last-login.ts';
 import type { Journey } from './journey.ts';
 import type { JourneyState } from './state.ts';
 
@@ -38,7 +39,7 @@ export function registerPasswordStep(router: Router, journey: Journey, form: Mid
     }
     const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);
-    await deps.stores.users.update(user.id, { lastLoginAt: new Date().toISOString() });
+    noteLastLogin(deps.stores.users, user.id);
     await deps.rateLimits.reset('password-per-account', state.email);
     return proceed(ctx, { ...loaded, state: next });
   });

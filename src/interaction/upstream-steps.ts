@@ -14,6 +14,7 @@ import { errorPage } from '../../views/signin.ts';
 import { signinText } from '../../views/messages/signin.ts';
 import { localeOf } from '../i18n/locale.ts';
 import type { Details } from './grant.ts';
+import { noteLastLogin } from './last-login.ts';
 import type { Journey } from './journey.ts';
 import type { JourneyState } from './state.ts';
 
@@ -117,7 +118,7 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       ...(identity.hostedDomain ? { hostedDomain: identity.hostedDomain } : {}),
     };
     await save(loaded.details.uid, state);
-    await deps.stores.users.update(provisioned.user.id, { lastLoginAt: new Date().toISOString() });
+    noteLastLogin(deps.stores.users, provisioned.user.id);
     if (provisioned.linkedExisting) deps.notifyNewSignInMethod?.(provisioned.user.email, identity.protocol === 'google' ? 'Google' : connection?.name ?? 'single sign-on');
     return proceed(ctx, { ...loaded, state });
   });
