@@ -171,6 +171,20 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
         expect((await stores.users.findOne({ id: user.id, mfaOptIn: true }))?.id).toBe(user.id);
         expect(await stores.users.findOne({ id: user.id, mfaOptIn: false })).toBeUndefined();
       });
+
+      it('lists a few ids with $in together with other conditions, in id order, after a cursor and within a limit', async () => {
+        const orgId = `org-in-${Date.now()}`;
+        const made = await Promise.all(['u-1', 'u-2', 'u-3', 'u-4'].map((userId, i) =>
+          stores.memberships.create(sample.membershipDraft(orgId, userId, { status: i === 2 ? 'suspended' : 'active' }))));
+        const sorted = made.map((m) => m.id).sort();
+        const wanted = [...sorted, 'no-such-id'];
+        const page = await stores.memberships.list({ where: { orgId, status: 'active', id: { $in: wanted } }, limit: 2 });
+        const active = made.filter((m) => m.status === 'active').map((m) => m.id).sort();
+        expect(page.items.map((m) => m.id)).toEqual(active.slice(0, 2));
+        const rest = await stores.memberships.list({ where: { orgId, status: 'active', id: { $in: wanted } }, limit: 2, cursor: page.next! });
+        expect(rest.items.map((m) => m.id)).toEqual(active.slice(2));
+        expect((await stores.memberships.list({ where: { orgId: 'other-org', id: { $in: sorted } } })).items).toEqual([]);
+      });
     });
 
     describe('unique keys', () => {

@@ -37,6 +37,15 @@ export interface MongoCollection<T extends Entity> extends DocumentCollection<T>
   backfillReservations(): Promise<number>;
 }
 
+const FEW_IDS = 50;
+
+/** The ids of an `_id: { $in }` condition short enough to read one by one. */
+function fewIds(filter: Record<string, unknown>): string[] | undefined {
+  const condition = filter._id as { $in?: unknown } | undefined;
+  if (!condition || typeof condition !== 'object' || !Array.isArray(condition.$in) || condition.$in.length > FEW_IDS) return undefined;
+  return [...new Set(condition.$in.filter((id): id is string => typeof id === 'string'))];
+}
+
 export function createMongoCollection<T extends Entity>(deps: MongoCollectionDeps<T>): MongoCollection<T> {
   const { spec, model, keys, claims } = deps;
 
@@ -138,6 +147,15 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
 
     list: (where, afterId, limit) => guarded(async () => {
       const filter = toMongoFilter(where);
+      const ids = fewIds(filter);
+      if (ids) {
+        // A few ids: one read by `_id` each, the only lookup FerretDB's SQLite handler does not answer by
+        // reading the whole collection ($in and ranges on `_id` included); the other conditions go along.
+        const { _id: _ids, ...rest } = filter;
+        const found = await Promise.all(ids.filter((id) => afterId === undefined || id > afterId)
+          .map((id) => model.findOne({ ...rest, _id: id }).lean<StoredDocument>()));
+        return found.filter((row): row is StoredDocument => row !== null).sort((a, b) => (a._id < b._id ? -1 : 1)).slice(0, limit).map(fromStored);
+      }
       const after = { _id: { $gt: afterId } };
       const query = afterId === undefined ? filter : '_id' in filter ? { $and: [filter, after] } : { ...filter, ...after };
       const rows = await model.find(query).sort({ _id: 1 }).limit(limit).lean<StoredDocument[]>();
