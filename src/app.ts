@@ -124,7 +124,18 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     checks: { store: () => stores.ping(), kv: () => kv.ping() },
   });
   const csrf = createCsrf(config.secrets.cookieKeys[0]!);
-  const rateLimits = instrumentRateLimits(createRateLimits({ kv }), metrics);
+  const limits = config.rateLimits;
+  const rateLimits = instrumentRateLimits(createRateLimits({
+    kv,
+    policies: {
+      'password-per-account': { points: limits.passwordPerAccount },
+      'password-per-ip': { points: limits.passwordPerIp },
+      'otp-check-per-account': { points: limits.otpChecksPerAccount },
+      'forgot-password-per-email': { points: limits.forgotPasswordPerEmail },
+      'forgot-password-per-ip': { points: limits.forgotPasswordPerIp },
+      'invitation-per-organization': { points: limits.invitationsPerOrganization },
+    },
+  }), metrics);
   const otp = instrumentOtp(createEmailOtp({ kv, mailer: deps.mail.mailer, codeKey: derivedKey(config.secrets.keyEncryptionKey, 'one-time codes') }), metrics);
   const directory = createDirectory({ stores, kv, catalog: deps.catalog });
   const accountMail = createAccountMail({ mailer: deps.mail.mailer, publicUrl: config.server.publicUrl, stores });

@@ -49,6 +49,14 @@ export const configSchema = z.strictObject({
     keyEncryptionKey: secret('the key-encryption key')
       .describe('Encrypts signing keys at rest in the store. Changing it makes stored keys unreadable.'),
   }).describe('Secrets. The defaults are for development only.'),
+  rateLimits: z.strictObject({
+    passwordPerAccount: z.number().int().min(1).describe('Password attempts per email in 15 minutes, whether or not the account exists.'),
+    passwordPerIp: z.number().int().min(1).describe('Password attempts per client address (IPv6: per /64) in 15 minutes.'),
+    otpChecksPerAccount: z.number().int().min(1).describe('One-time-code checks per account in 15 minutes (each code also dies after 5 wrong attempts).'),
+    forgotPasswordPerEmail: z.number().int().min(1).describe('Password-reset requests per email in an hour.'),
+    forgotPasswordPerIp: z.number().int().min(1).describe('Password-reset requests per client address in an hour.'),
+    invitationsPerOrganization: z.number().int().min(1).describe('Invitation emails (sent and resent) per organisation in an hour.'),
+  }).describe('Abuse limits; over a limit the answer is 429 with Retry-After.'),
   google: z.strictObject({
     clientId: z.string().describe('OAuth client id of Bridgekeeper at Google; empty = Google sign-in is not offered. Register the redirect URI `<server.publicUrl>/google/callback`.'),
     clientSecret: z.string().describe('Its client secret (set it through BRIDGEKEEPER_GOOGLE__CLIENT_SECRET).'),

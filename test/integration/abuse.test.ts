@@ -62,3 +62,20 @@ describe('abuse limits', () => {
   });
 
 });
+
+describe('abuse limits from configuration', () => {
+  it('take the operator\'s numbers', async () => {
+    const strict = await startBridgekeeper({ backends: 'embedded', bootstrap: WORLD, env: { BRIDGEKEEPER_RATE_LIMITS__PASSWORD_PER_ACCOUNT: '3' } });
+    try {
+      const strictRp = await relyingParty(strict.issuer, 'rp-first', 'first-party-secret-0123456789abcdef');
+      const browser = new Browser();
+      const opened = await browser.open((await authorizationUrl(strictRp)).url.href) as Page;
+      const passwordPage = await browser.submit(opened, '/email', { email: 'ada@acme.test' }) as Page;
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await browser.submit(passwordPage, '/password', { password: `guess ${i}` }) as Page).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
