@@ -19,6 +19,8 @@ export async function chooseOrganization(
 ): Promise<OrganizationChoice> {
   const client = await stores.clients.find(input.clientId);
   if (!client) return { kind: 'none' };
+  const direct = await directChoice(stores, client.allowedOrgIds, input);
+  if (direct) return { kind: 'chosen', organization: direct };
   const memberships = (await stores.memberships.list({ where: { userId: input.userId, status: 'active' }, limit: 500 })).items;
   const organizations = (await Promise.all(memberships.map((m) => stores.organizations.find(m.orgId))))
     .filter((org): org is Organization => org !== undefined)
@@ -31,4 +33,25 @@ export async function chooseOrganization(
   if (chosen) return { kind: 'chosen', organization: chosen };
   if (organizations.length === 1) return { kind: 'chosen', organization: organizations[0]! };
   return { kind: 'pick', organizations: organizations.map(({ id, name, slug }) => ({ id, name, slug })) };
+}
+
+/*
+ * The organisation already decided (the user's pick, or the one an IdP signed in to) or asked for by the app:
+ * one membership read by key instead of listing them all. undefined = decide from the full list.
+ */
+async function directChoice(
+  stores: Pick<Stores, 'memberships' | 'organizations'>,
+  allowedOrgIds: readonly string[],
+  input: { userId: string; requested?: string; chosen?: string },
+): Promise<Organization | undefined> {
+  const requested = input.requested === undefined
+    ? undefined
+    : (await stores.organizations.findBySlug(input.requested)) ?? (await stores.organizations.find(input.requested));
+  if (input.requested !== undefined && !requested) return undefined;
+  const orgId = input.chosen ?? requested?.id;
+  if (!orgId || (requested && requested.id !== orgId)) return undefined;
+  if (allowedOrgIds.length > 0 && !allowedOrgIds.includes(orgId)) return undefined;
+  const membership = await stores.memberships.findFor(orgId, input.userId);
+  if (membership?.status !== 'active') return undefined;
+  return requested ?? stores.organizations.find(orgId);
 }
