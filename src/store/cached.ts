@@ -54,5 +54,19 @@ export function cachedById<T extends Entity, R extends Repository<T>>(repository
 
 /** Stores whose relying apps and organisations are read through `cachedById` (the rest unchanged). */
 export function withReadCache<S extends Pick<Stores, 'clients' | 'organizations'>>(stores: S, ttlMs: number): S {
-  return { ...stores, clients: cachedById(stores.clients, { ttlMs }), organizations: cachedById(stores.organizations, { ttlMs }) };
+  const organizations = cachedById(stores.organizations, { ttlMs });
+  // A slug names the same organisation for good (it is its handle): remember which, read it through the cache.
+  const bySlug = new Map<string, { id: string; until: number }>();
+  async function findBySlug(slug: string) {
+    const known = bySlug.get(slug);
+    if (known && known.until > performance.now()) {
+      const org = await organizations.find(known.id);
+      if (org && org.slug.toLowerCase() === slug.toLowerCase()) return org;
+    }
+    const org = await stores.organizations.findBySlug(slug);
+    if (org) bySlug.set(slug, { id: org.id, until: performance.now() + ttlMs });
+    else bySlug.delete(slug);
+    return org;
+  }
+  return { ...stores, clients: cachedById(stores.clients, { ttlMs }), organizations: { ...organizations, findBySlug } };
 }
