@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { authorizationUrl, type Started } from '../../test/support/oidc-flow.ts';
 import { CALLBACK } from '../world.ts';
 
 /*
@@ -10,12 +11,7 @@ export interface RelyingApp {
   config: client.Configuration;
 }
 
-export interface StartedSignIn {
-  url: URL;
-  verifier: string;
-  state: string;
-  nonce: string;
-}
+export type StartedSignIn = Started;
 
 export async function relyingApp(issuer: string, clientId: string, secret: string): Promise<RelyingApp> {
   const config = await client.discovery(new URL(issuer), clientId, { redirect_uris: [CALLBACK] }, client.ClientSecretBasic(secret), {
@@ -24,20 +20,9 @@ export async function relyingApp(issuer: string, clientId: string, secret: strin
   return { config };
 }
 
-export async function startSignIn(app: RelyingApp, params: Record<string, string> = {}): Promise<StartedSignIn> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(app.config, {
-    redirect_uri: CALLBACK,
-    scope: 'openid email profile organization roles',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  return { url, verifier, state, nonce };
+/** A fresh PKCE verifier, state and nonce, and the authorization URL: the test suite's own relying-app step. */
+export function startSignIn(app: RelyingApp, params: Record<string, string> = {}): Promise<StartedSignIn> {
+  return authorizationUrl({ config: app.config, clientId: app.config.clientMetadata().client_id }, { redirect_uri: CALLBACK, ...params });
 }
 
 /** Redeems the code from the callback URL; throws unless an ID token came back and passed every check. */
