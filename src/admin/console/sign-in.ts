@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import * as client from 'openid-client';
 import type { KvStore } from '../../common/kv.ts';
+import { createSelfSignIn } from '../../http/self-sign-in.ts';
 import type { ConsoleSession, ConsoleSessions } from './session.ts';
 
 export const CONSOLE_SCOPE = 'openid email profile organization admin';
-const STATE_COOKIE = 'bk_console_login';
-const STATE_TTL_SECONDS = 600;
 
 export interface ConsoleClient {
   issuer: string;
@@ -37,44 +35,18 @@ export function safeReturnPath(value: unknown): string {
  */
 export function addConsoleSignIn(router: Router, deps: ConsoleSignInDeps): void {
   const { issuer, clientId, clientSecret } = deps.client;
-  const redirectUri = new URL('/console/callback', issuer).href;
   const afterLogout = new URL('/console/signed-out', issuer).href;
-  let discovered: Promise<client.Configuration> | undefined;
-  const configuration = () => (discovered ??= client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(clientSecret), {
-    execute: issuer.startsWith('http://') ? [client.allowInsecureRequests] : [],
-  }).catch((error: unknown) => { discovered = undefined; throw error; }));
-
-  router.get('/login', async (ctx) => {
-    const config = await configuration();
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const nonce = client.randomNonce();
-    await deps.kv.set(`console-login:${state}`, { verifier, nonce, returnTo: safeReturnPath(ctx.query.return) }, STATE_TTL_SECONDS);
-    ctx.cookies.set(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', path: '/console', secure: ctx.secure, maxAge: STATE_TTL_SECONDS * 1000, overwrite: true });
-    ctx.redirect(client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: CONSOLE_SCOPE,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    }).href);
+  const signIn = createSelfSignIn<{ returnTo: string }>({
+    issuer, clientId, clientSecret, callbackPath: '/console/callback', scope: CONSOLE_SCOPE,
+    cookie: 'bk_console_login', cookiePath: '/console', kv: deps.kv,
   });
 
+  router.get('/login', (ctx) => signIn.begin(ctx, { returnTo: safeReturnPath(ctx.query.return) }));
+
   router.get('/callback', async (ctx) => {
-    const state = ctx.cookies.get(STATE_COOKIE) ?? randomBytes(8).toString('hex');
-    const pending = await deps.kv.consume<{ verifier: string; nonce: string; returnTo: string }>(`console-login:${state}`);
-    ctx.cookies.set(STATE_COOKIE, null, { path: '/console', overwrite: true });
-    if (!pending) return deps.failed(ctx, 'expired');
-    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
-    try {
-      tokens = await client.authorizationCodeGrant(await configuration(), new URL(ctx.href), {
-        pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true,
-      });
-    } catch (error) {
-      if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) return deps.failed(ctx, 'refused');
-      throw error;
-    }
+    const result = await signIn.finish(ctx);
+    if (result.outcome !== 'signed-in') return deps.failed(ctx, result.outcome);
+    const { tokens } = result;
     const claims: Record<string, unknown> = tokens.claims() ?? {};
     await deps.sessions.start(ctx, {
       accessToken: tokens.access_token,
@@ -82,7 +54,7 @@ export function addConsoleSignIn(router: Router, deps: ConsoleSignInDeps): void 
       name: typeof claims.name === 'string' ? claims.name : '',
       email: typeof claims.email === 'string' ? claims.email : '',
     }, Math.max(60, tokens.expiresIn() ?? 600));
-    ctx.redirect(pending.returnTo);
+    ctx.redirect(result.extra.returnTo);
   });
 
   /** Ends the console session, then Bridgekeeper's own (RP-Initiated Logout), which asks the person to confirm. */
@@ -90,7 +62,7 @@ export function addConsoleSignIn(router: Router, deps: ConsoleSignInDeps): void 
     const session = await deps.sessions.get(ctx);
     deps.verifyForm(ctx, session);
     await deps.sessions.end(ctx, session);
-    const config = await configuration();
+    const config = await signIn.configuration();
     ctx.redirect(client.buildEndSessionUrl(config, {
       post_logout_redirect_uri: afterLogout,
       ...(session?.idToken ? { id_token_hint: session.idToken } : {}),
