@@ -60,6 +60,7 @@ import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import type { Stores } from './store/stores.ts';
 import { withReadCache } from './store/cached.ts';
+import { requestCache, withRequestCache } from './store/request-cache.ts';
 import { instrumentKv, instrumentOtp, instrumentRateLimits, instrumentSamlConnector, instrumentStores, metricsMiddleware, type Metrics } from './metrics/index.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('../views/static', import.meta.url));
@@ -88,8 +89,9 @@ export interface BuiltApp {
 export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const { config, logger, metrics } = deps;
   // Every store and KV call is timed (decorators over the ports): the latency histograms of /metrics.
-  // Relying apps and organisations are read several times per sign-in and rarely change: a few seconds' cache.
-  const stores = withReadCache(instrumentStores(deps.stores, metrics), READ_CACHE_TTL_MS);
+  // Relying apps and organisations are read several times per sign-in and rarely change: a few seconds' cache;
+  // and within one request, the same read is asked of the store once.
+  const stores = withRequestCache(withReadCache(instrumentStores(deps.stores, metrics), READ_CACHE_TTL_MS));
   const kv = instrumentKv(deps.kv, metrics);
   // Behind N proxies only the last N X-Forwarded-For entries are theirs; the ones before are the client's word.
   const app = new Koa({ proxy: config.server.trustProxy, maxIpsCount: config.server.proxyHops });
@@ -234,6 +236,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   app.use(requestId());
+  app.use(requestCache());
   app.use(metricsMiddleware(metrics));
   app.use(accessLog(logger));
   app.use(securityHeaders());
