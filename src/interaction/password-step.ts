@@ -39,7 +39,7 @@ export function registerPasswordStep(router: Router, journey: Journey, form: Mid
     }
     const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);
-    noteLastLogin(deps.stores.users, user.id);
+    noteLastLogin(deps.stores.users, user);
     await deps.rateLimits.reset('password-per-account', state.email);
     return proceed(ctx, { ...loaded, state: next });
   });

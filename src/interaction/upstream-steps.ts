@@ -118,7 +118,7 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       ...(identity.hostedDomain ? { hostedDomain: identity.hostedDomain } : {}),
     };
     await save(loaded.details.uid, state);
-    noteLastLogin(deps.stores.users, provisioned.user.id);
+    noteLastLogin(deps.stores.users, provisioned.user);
     if (provisioned.linkedExisting) deps.notifyNewSignInMethod?.(provisioned.user.email, identity.protocol === 'google' ? 'Google' : connection?.name ?? 'single sign-on');
     return proceed(ctx, { ...loaded, state });
   });
