@@ -7,6 +7,7 @@ import type { ConnectionStore } from '../federation/ports.ts';
 import type { ClientStore, SigningKeyStore } from '../oidc/ports.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
 import { createRepository } from './repository.ts';
+import { userMembershipsSpec, withMembershipIndex } from './membership-index.ts';
 import * as specs from './specs.ts';
 
 /** Every durable port, implemented over one storage backend. */
@@ -42,6 +43,7 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
   const [audit] = open(specs.auditEventSpec);
   const [connections] = open(specs.connectionSpec);
   const [federatedIdentities, federatedIdentityDocs] = open(specs.federatedIdentitySpec);
+  const [membershipIndex] = open(userMembershipsSpec);
   const [clients] = open(specs.clientSpec);
   const [signingKeys] = open(specs.signingKeySpec);
   await backend.prepare();
@@ -54,7 +56,7 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
       findByVerifiedDomain: (domain) => organizationDocs.findByKey('verifiedDomain', emailDomain(`@${domain}`)),
     },
     users: { ...users, findByEmail: (email) => userDocs.findByKey('email', normalizeEmail(email)) },
-    memberships: { ...memberships, findFor: (orgId, userId) => membershipDocs.findByKey('orgUser', `${orgId}/${userId}`) },
+    memberships: withMembershipIndex({ ...memberships, findFor: (orgId, userId) => membershipDocs.findByKey('orgUser', `${orgId}/${userId}`) }, membershipIndex),
     groups: { ...groups, findByName: (orgId, name) => groupDocs.findByKey('orgName', `${orgId}/${normalizeName(name)}`) },
     invitations: { ...invitations, findByTokenHash: (hash) => invitationDocs.findByKey('tokenHash', hash) },
     apiKeys: { ...apiKeys, findByPrefix: (prefix) => apiKeyDocs.findByKey('prefix', prefix) },

@@ -172,6 +172,22 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
         expect(await stores.users.findOne({ id: user.id, mfaOptIn: false })).toBeUndefined();
       });
 
+      it('lists a user\'s memberships exactly, across organisations, after removals', async () => {
+        const userId = `u-index-${Date.now()}`;
+        const made = await Promise.all(['org-x1', 'org-x2', 'org-x3'].map((orgId) => stores.memberships.create(sample.membershipDraft(orgId, userId))));
+        await stores.memberships.create(sample.membershipDraft('org-x1', `${userId}-other`));
+        const ids = async (where: object = {}) => (await stores.memberships.list({ where: { userId, ...where } })).items.map((m) => m.id).sort();
+        expect(await ids()).toEqual(made.map((m) => m.id).sort());
+        await stores.memberships.delete(made[1]!.id);
+        expect(await ids()).toEqual([made[0]!.id, made[2]!.id].sort());
+        await stores.memberships.update(made[0]!.id, { status: 'suspended' });
+        expect(await ids({ status: 'active' })).toEqual([made[2]!.id]);
+        // Twenty created at once for one user: none is missing from the list.
+        const burst = `u-burst-${Date.now()}`;
+        const many = await Promise.all(Array.from({ length: 20 }, (_, i) => stores.memberships.create(sample.membershipDraft(`org-b${i}`, burst))));
+        expect((await stores.memberships.list({ where: { userId: burst }, limit: 100 })).items.map((m) => m.id).sort()).toEqual(many.map((m) => m.id).sort());
+      });
+
       it('lists a few ids with $in together with other conditions, in id order, after a cursor and within a limit', async () => {
         const orgId = `org-in-${Date.now()}`;
         const made = await Promise.all(['u-1', 'u-2', 'u-3', 'u-4'].map((userId, i) =>

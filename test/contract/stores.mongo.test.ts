@@ -143,8 +143,17 @@ describe('mongodb backend: data of releases that kept unique keys in indexes', (
         status: 'active', lastLoginAt: null, createdAt: now, updatedAt: now, version: 1, _keys: { email: 'legacy@example.com' },
       } as { _id: string });
 
+      await raw.collection<{ _id: string }>('memberships').insertOne({
+        _id: 'legacy-membership', orgId: 'legacy-org', userId: 'legacy-user', roles: [], groupIds: [], status: 'active', source: 'invite',
+        loginMethods: [], createdAt: now, updatedAt: now, version: 1, _keys: { orgUser: 'legacy-org/legacy-user' },
+      } as { _id: string });
+
       stores = await createStores(await createMongoBackend({ url: db.url, dbName: db.dbName }));
       expect((await stores.users.findByEmail('LEGACY@example.com'))?.id).toBe('legacy-user');
+      // Memberships from before the by-user index are still listed for their user, and new ones join them.
+      expect((await stores.memberships.list({ where: { userId: 'legacy-user' } })).items.map((m) => m.id)).toEqual(['legacy-membership']);
+      const added = await stores.memberships.create({ orgId: 'other-org', userId: 'legacy-user', roles: [], groupIds: [], status: 'active', source: 'invite', loginMethods: [] });
+      expect((await stores.memberships.list({ where: { userId: 'legacy-user' } })).items.map((m) => m.id).sort()).toEqual(['legacy-membership', added.id].sort());
       await expect(stores.users.create(userDraft({ email: 'legacy@example.com' }))).rejects.toBeInstanceOf(ConflictError);
       // Two new users: the dropped index (documents without `_keys`) would have refused the second.
       await stores.users.create(userDraft({ email: 'new-one@example.com' }));

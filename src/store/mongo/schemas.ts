@@ -165,6 +165,7 @@ const shapes: Readonly<Record<string, CollectionShape>> = {
   groups: { fields: group },
   connections: { fields: connection },
   federated_identities: { fields: federatedIdentity },
+  user_memberships: { fields: { membershipIds: [String] } },
   clients: { fields: client },
   signing_keys: { fields: signingKey },
   invitations: { fields: invitation },
