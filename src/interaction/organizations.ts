@@ -1,6 +1,14 @@
 import type { Organization } from '../directory/model.ts';
 import type { Stores } from '../store/stores.ts';
 
+/** The organisation an `organization` request parameter names: its slug, or its id. */
+export async function organizationNamed(
+  organizations: Pick<Stores['organizations'], 'find' | 'findBySlug'>,
+  handle: string,
+): Promise<Organization | undefined> {
+  return (await organizations.findBySlug(handle)) ?? (/^[0-9a-z]{26}$/.test(handle) ? organizations.find(handle) : undefined);
+}
+
 export type OrganizationChoice =
   | { kind: 'none' }
   | { kind: 'pick'; organizations: Pick<Organization, 'id' | 'name' | 'slug'>[] }
@@ -46,7 +54,7 @@ async function directChoice(
 ): Promise<Organization | undefined> {
   const requested = input.requested === undefined
     ? undefined
-    : (await stores.organizations.findBySlug(input.requested)) ?? (await stores.organizations.find(input.requested));
+    : await organizationNamed(stores.organizations, input.requested);
   if (input.requested !== undefined && !requested) return undefined;
   const orgId = input.chosen ?? requested?.id;
   if (!orgId || (requested && requested.id !== orgId)) return undefined;

@@ -4,6 +4,7 @@ import { resolveLoginMethods } from '../directory/login-policy.ts';
 import type { Organization } from '../directory/model.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import type { Stores } from '../store/stores.ts';
+import { organizationNamed } from './organizations.ts';
 import { secondFactorRequired } from './second-factor.ts';
 
 type Authorizations = Record<string, { grantId?: string } | undefined> | undefined;
@@ -40,7 +41,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
     const grantId = ctx.oidc.grant?.jti;
     const granted = grantId ? (await deps.grantContexts.find(grantId))?.orgId : undefined;
     if (!requested) return { ...(granted ? { org: await deps.stores.organizations.find(granted) } : {}), differs: false } as { org?: Organization; differs: boolean };
-    const org = (await deps.stores.organizations.findBySlug(requested)) ?? await deps.stores.organizations.find(requested);
+    const org = await organizationNamed(deps.stores.organizations, requested);
     return { ...(org ? { org } : {}), differs: org?.id !== granted };
   }
 

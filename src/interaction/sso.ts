@@ -5,6 +5,7 @@ import type { OrganizationStore } from '../directory/ports.ts';
 import type { Connection } from '../federation/model.ts';
 import type { ConnectionStore } from '../federation/ports.ts';
 import type { SamlConnector } from '../federation/saml/connector.ts';
+import { organizationNamed } from './organizations.ts';
 import type { UpstreamHandoff } from './upstream-handoff.ts';
 
 /*
@@ -26,7 +27,7 @@ export function createSso(deps: SsoDeps) {
   return {
     async homeOrganization(requested: unknown, email: string | undefined): Promise<Organization | undefined> {
       if (typeof requested === 'string' && requested) {
-        return (await deps.organizations.findBySlug(requested)) ?? (/^[0-9a-z]{26}$/.test(requested) ? deps.organizations.find(requested) : undefined);
+        return organizationNamed(deps.organizations, requested);
       }
       if (!email) return undefined;
       return deps.organizations.findByVerifiedDomain(emailDomain(normalizeEmail(email)));

@@ -1,22 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../support/cli.ts';
 
 describe('bridgekeeper CLI', () => {
   let dataDir: string;
@@ -28,10 +14,10 @@ describe('bridgekeeper CLI', () => {
   afterAll(async () => { await rm(dataDir, { recursive: true, force: true }); });
 
   it('imports a bootstrap file idempotently', async () => {
-    const first = await cli(['--json', 'bootstrap', 'import', 'test/fixtures/oidc-world.yaml'], env);
+    const first = await runCli(['--json', 'bootstrap', 'import', 'test/fixtures/oidc-world.yaml'], env);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).created).toMatchObject({ organizations: 2, users: 3, clients: 4 });
-    const second = await cli(['--json', 'bootstrap', 'import', 'test/fixtures/oidc-world.yaml'], env);
+    const second = await runCli(['--json', 'bootstrap', 'import', 'test/fixtures/oidc-world.yaml'], env);
     expect(JSON.parse(second.stdout).created).toMatchObject({ organizations: 0, users: 0, clients: 0 });
     expect(JSON.parse(second.stdout).unchanged).toMatchObject({ organizations: 2, users: 3, clients: 4 });
   });
@@ -39,17 +25,17 @@ describe('bridgekeeper CLI', () => {
   it('refuses an invalid file, naming each problem by path, and exits 1', async () => {
     const file = join(dataDir, 'bad.yaml');
     await writeFile(file, 'organizations:\n  - slug: Bad Slug\n    name: x\n    colour: red\n');
-    const result = await cli(['bootstrap', 'import', file], env);
+    const result = await runCli(['bootstrap', 'import', file], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('organizations[0].slug');
     expect(result.stderr).toContain('colour');
   });
 
   it('checks the configuration', async () => {
-    const ok = await cli(['--json', 'config', 'check'], env);
+    const ok = await runCli(['--json', 'config', 'check'], env);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).warnings.length).toBeGreaterThan(0);
-    const bad = await cli(['config', 'check'], { ...env, BRIDGEKEEPER_SERVER__PORT: 'x' });
+    const bad = await runCli(['config', 'check'], { ...env, BRIDGEKEEPER_SERVER__PORT: 'x' });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('server.port');
   });
