@@ -28,7 +28,8 @@ export function createSelfSignedKeyPair(options: CertificateOptions = {}): SelfS
   const name = der(0x30, der(0x31, der(0x30, oid('2.5.4.3'), der(0x0c, Buffer.from(options.commonName ?? 'test')))));
   const sha256WithRsa = der(0x30, oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: top bit clear, and a first byte that is never 0 (X.690 8.3.2).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const tbs = der(
     0x30,
     der(0xa0, der(0x02, Buffer.from([0x02]))),

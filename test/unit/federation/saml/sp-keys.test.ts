@@ -10,6 +10,16 @@ let dataDir: string;
 beforeEach(async () => { dataDir = await mkdtemp(join(tmpdir(), 'bk-spkeys-')); });
 afterEach(async () => { await rm(dataDir, { recursive: true, force: true }); });
 
+describe('self-signed certificates', () => {
+  it('always encode as valid DER, whatever random serial they draw', () => {
+    // A serial whose first byte came out 0 was once an invalid (non-minimal) INTEGER, about one time in 256.
+    for (let i = 0; i < 400; i++) {
+      const pair = createSelfSignedKeyPair({ modulusLength: 1024 });
+      expect(new X509Certificate(pair.certificatePem).serialNumber).toMatch(/^[4-7][0-9A-F]/);
+    }
+  });
+});
+
 describe('the SP key pair', () => {
   it('is made once in development and kept in the data directory, the private key readable by its owner only', async () => {
     const first = await loadSpKeys({ privateKeyFile: '', certificateFile: '', development: true, dataDir });
