@@ -26,15 +26,18 @@ export interface RunningServer {
 /** Opens the stores, imports the bootstrap file, builds the app and listens. Used by main.ts and tests. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const catalog = loadCatalog(config.catalog.file);
-  const stores = await openStores(config);
+  const metrics = createMetrics();
   const kv = openKv(config);
+  const stores = await openStores(config, kv, metrics).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
+  });
   if (config.bootstrap.file) {
     const path = resolve(config.bootstrap.file);
     const summary = await importBootstrap({ stores, hashPassword, catalog }, await loadBootstrapFile(path));
     logger.info({ file: path, summary }, 'bootstrap file imported');
   }
   const mail = createMailer(config.mail, resolve(config.dataDir));
-  const metrics = createMetrics();
   const { app, providers, stopBackground } = await createApp({ config, logger, stores, kv, catalog, mail, metrics });
   const server: Server = app.listen(config.server.port, config.server.host);
   await once(server, 'listening');

@@ -38,14 +38,20 @@ export function createCliContext(program: Command): CliContext {
   };
   const json = () => program.opts<{ json?: boolean }>().json === true;
 
-  async function withStores<T>(run: (backends: Backends) => Promise<T>): Promise<T> {
+  /** The stores with the KV store they announce their writes in (the server's read caches watch it). */
+  async function withBackends<T>(run: (backends: Backends & { kv: KvStore }) => Promise<T>): Promise<T> {
     const { config } = configuration();
     const catalog = loadCatalog(config.catalog.file);
-    const stores = await openStores(config);
+    const kv = openKv(config);
     try {
-      return await run({ config, catalog, stores });
+      const stores = await openStores(config, kv);
+      try {
+        return await run({ config, catalog, stores, kv });
+      } finally {
+        await stores.close();
+      }
     } finally {
-      await stores.close();
+      await kv.close();
     }
   }
 
@@ -55,14 +61,13 @@ export function createCliContext(program: Command): CliContext {
     print(result, text) {
       process.stdout.write(json() ? `${JSON.stringify(result)}\n` : `${text}\n`);
     },
-    withStores,
-    withServices: (run) => withStores(async (backends) => {
-      const kv = openKv(backends.config);
+    withStores: (run) => withBackends(({ kv: _kv, ...backends }) => run(backends)),
+    withServices: (run) => withBackends(async (backends) => {
       const mail = createMailer(backends.config.mail, resolve(backends.config.dataDir));
       try {
-        return await run({ ...backends, kv, mail });
+        return await run({ ...backends, mail });
       } finally {
-        await Promise.allSettled([kv.close(), mail.close()]);
+        await mail.close();
       }
     }),
   };

@@ -25,6 +25,9 @@ export const configSchema = z.strictObject({
   mongodb: z.strictObject({
     url: z.string().describe('MongoDB connection string; empty = embedded store in dataDir.'),
     database: z.string().min(1).describe('Database name.'),
+    cacheMaxAgeSeconds: z.number().min(0).max(3600).describe(
+      'Documents read by id or unique key are kept in memory and checked against a generation in Redis (or memory) on every read, so a change made through Bridgekeeper is seen at once; a change made in the database itself is seen after at most this long. 0 = every read goes to the database.',
+    ),
   }).describe('Durable store.'),
   redis: z.strictObject({
     url: z.string().describe('Redis URL (redis:// or rediss://); empty = in-memory short-lived state (one process only).'),

@@ -26,8 +26,10 @@ export interface Metrics {
   rateLimitBlocks: Counter<'policy'>;
   /** `operation`: `<store>.<method>`, e.g. `users.findByEmail`. */
   storeOperationDuration: Histogram<'operation'>;
-  /** `operation`: the KV method, e.g. `consume`. */
+  /** `operation`: the KV method, e.g. `consume`; `cache.<method>` for the generations of the store's read cache. */
   kvOperationDuration: Histogram<'operation'>;
+  /** `operation`: `<collection>.<method>`, e.g. `users.findById`: round trips to the database itself. */
+  databaseOperationDuration: Histogram<'operation'>;
 }
 
 export interface MetricsOptions {
@@ -70,6 +72,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     kvOperationDuration: new Histogram({
       name: 'kv_operation_duration_seconds',
       help: 'Short-lived state (KV) operation latency, by operation.',
+      labelNames: ['operation'],
+      buckets: OPERATION_BUCKETS,
+      registers,
+    }),
+    databaseOperationDuration: new Histogram({
+      name: 'database_operation_duration_seconds',
+      help: 'Round trips to the database (reads the read cache answered are not here), by collection and operation.',
       labelNames: ['operation'],
       buckets: OPERATION_BUCKETS,
       registers,

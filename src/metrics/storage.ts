@@ -1,4 +1,5 @@
 import type { KvStore } from '../common/kv.ts';
+import type { StorageBackend } from '../store/collection.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Metrics } from './metrics.ts';
 import { timedMethods } from './timed.ts';
@@ -12,8 +13,21 @@ import { timedMethods } from './timed.ts';
 
 const UNOBSERVED = new Set(['close']);
 
-export function instrumentKv(kv: KvStore, metrics: Pick<Metrics, 'kvOperationDuration'>): KvStore {
-  return timedMethods(kv, metrics.kvOperationDuration, (method) => method, UNOBSERVED);
+/** `prefix` tells apart the KV operations of one user of the store (`cache.` for the read cache). */
+export function instrumentKv(kv: KvStore, metrics: Pick<Metrics, 'kvOperationDuration'>, prefix = ''): KvStore {
+  return timedMethods(kv, metrics.kvOperationDuration, (method) => `${prefix}${method}`, UNOBSERVED);
+}
+
+/** Every collection a backend hands out, observed as `<collection>.<method>`: the database's own round trips. */
+export function instrumentBackend(backend: StorageBackend, metrics: Pick<Metrics, 'databaseOperationDuration'>): StorageBackend {
+  return {
+    ...backend,
+    kind: backend.kind,
+    collection: (spec) => timedMethods(backend.collection(spec), metrics.databaseOperationDuration, (method) => `${spec.name}.${method}`),
+    prepare: () => backend.prepare(),
+    ping: () => backend.ping(),
+    close: () => backend.close(),
+  };
 }
 
 /** Every port of Stores is an object of methods; found by shape, so a port added later is observed too. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, UnavailableError } from '../../src/common/errors.ts';
 import { createMongoBackend } from '../../src/store/mongo/backend.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { orgDraft, userDraft } from '../support/samples.ts';
+import { freshDatabase } from '../support/mongo-database.ts';
 import { freePort } from '../support/services.ts';
 import { runStoreContract } from './stores.contract.ts';
 
@@ -13,32 +14,8 @@ import { runStoreContract } from './stores.contract.ts';
  * run, dropped afterwards. No server means the suite fails; it is never skipped.
  */
 
-function mongoUrl(): string {
-  const url = inject('mongoUrl');
-  if (!url) throw new Error('the test set-up provided no MongoDB URL');
-  return url;
-}
-
-async function freshDatabase(): Promise<{ url: string; dbName: string; drop: () => Promise<void> }> {
-  const url = mongoUrl();
-  const dbName = `bk_test_${randomBytes(6).toString('hex')}`;
-  return {
-    url,
-    dbName,
-    // Over a connection of its own: the contract closes the backend before cleaning up.
-    async drop() {
-      const connection = await mongoose.createConnection(url, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
-      try {
-        await connection.dropDatabase();
-      } finally {
-        await connection.close();
-      }
-    },
-  };
-}
-
 runStoreContract('mongodb (FerretDB)', async () => {
-  const { url, dbName, drop } = await freshDatabase();
+  const { url, dbName, drop } = freshDatabase();
   return { backend: await createMongoBackend({ url, dbName, serverSelectionTimeoutMS: 5_000 }), cleanup: drop };
 });
 
@@ -53,7 +30,7 @@ describe('mongodb backend: leftovers of a writer that died', () => {
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await freshDatabase();
+    const db = freshDatabase();
     drop = db.drop;
     stores = await createStores(await createMongoBackend({ url: db.url, dbName: db.dbName, leaseMs: LEASE_MS }));
     raw = await mongoose.createConnection(db.url, { dbName: db.dbName }).asPromise();
@@ -120,7 +97,7 @@ describe('mongodb backend: unreachable server', () => {
   });
 
   it('answers UnavailableError once closed', async () => {
-    const { url, dbName, drop } = await freshDatabase();
+    const { url, dbName, drop } = freshDatabase();
     const stores = await createStores(await createMongoBackend({ url, dbName }));
     await stores.close();
     await expect(stores.ping()).rejects.toBeInstanceOf(UnavailableError);
@@ -131,7 +108,7 @@ describe('mongodb backend: unreachable server', () => {
 
 describe('mongodb backend: data of releases that kept unique keys in indexes', () => {
   it('is found by key after the start-up migration, and its old unique index no longer blocks new documents', async () => {
-    const db = await freshDatabase();
+    const db = freshDatabase();
     const raw = await mongoose.createConnection(db.url, { dbName: db.dbName }).asPromise();
     let stores: Stores | undefined;
     try {

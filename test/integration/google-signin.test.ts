@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStores } from '../../src/store/open.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 import type { Stores } from '../../src/store/stores.ts';
 import { CONSOLE_SECRET } from '../support/admin-client.ts';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
@@ -58,7 +58,7 @@ beforeAll(async () => {
       ...smtpEnv(smtp),
     },
   });
-  stores = await openStores(server.config);
+  stores = await openStoresBeside(server.config);
   rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
 });
 afterAll(async () => {

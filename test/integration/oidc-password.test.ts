@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyService } from '../../src/oidc/keys.ts';
-import { openStores } from '../../src/store/open.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { startBridgekeeper, type Backends, type TestServer } from '../support/bridgekeeper.ts';
 import { authorizationUrl, CALLBACK, exchange, relyingParty, signIn, type RelyingParty } from '../support/oidc-flow.ts';
@@ -278,7 +278,7 @@ describe.each<Backends>(['embedded', 'redis+ferretdb'])('signing key rotation on
 
   it('publishes a new key before signing with it and keeps the old one published after the switch', async () => {
     // An operator's rotation, made through the store as another instance or the CLI would.
-    const stores = await openStores(server.config);
+    const stores = await openStoresBeside(server.config);
     const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: server.config.secrets.keyEncryptionKey });
     try {
       const oldKid = await signedKid();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStores } from '../../src/store/open.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 import type { Stores } from '../../src/store/stores.ts';
 import { createTestIdp, type TestIdp } from '../fixtures/saml/idp.ts';
 import { createTestKeyPair } from '../fixtures/saml/x509.ts';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     backends: 'redis+ferretdb', bootstrap,
     env: { BRIDGEKEEPER_SAML__UNSAFE_METADATA_URLS: 'true', BRIDGEKEEPER_SAML__METADATA_REFRESH_SECONDS: '1' },
   });
-  stores = await openStores(server.config);
+  stores = await openStoresBeside(server.config);
   rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
   api = adminApi(server.issuer, await adminToken(server.issuer, 'it@acme.test'));
 });

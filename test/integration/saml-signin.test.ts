@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStores } from '../../src/store/open.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 import type { Stores } from '../../src/store/stores.ts';
 import { isPage } from '../support/browser.ts';
 import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
@@ -13,7 +13,7 @@ let world: SamlSignInWorld;
 let stores: Stores;
 beforeAll(async () => {
   world = await startSamlWorld();
-  stores = await openStores(world.server.config);
+  stores = await openStoresBeside(world.server.config);
 });
 afterAll(async () => {
   await stores?.close();

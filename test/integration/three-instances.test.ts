@@ -6,7 +6,7 @@ import * as client from 'openid-client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyService } from '../../src/oidc/keys.ts';
-import { openStores } from '../../src/store/open.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 import { createTestIdp } from '../fixtures/saml/idp.ts';
 import { CONSOLE_SECRET } from '../support/admin-client.ts';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
@@ -117,7 +117,7 @@ describe('three instances behind one balancer, alternating on every request', ()
   });
 
   it('rotate the signing key: every instance publishes the new key before any signs with it', async () => {
-    const stores = await openStores(instances[0]!.config);
+    const stores = await openStoresBeside(instances[0]!.config);
     const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: instances[0]!.config.secrets.keyEncryptionKey });
     try {
       const next = await keys.rotate('ES256');

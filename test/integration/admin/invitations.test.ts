@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStores } from '../../../src/store/open.ts';
+import { openStoresBeside } from '../../support/stores-beside.ts';
 import type { Stores } from '../../../src/store/stores.ts';
 import { startAdminWorld, type AdminWorld } from '../../support/admin-world.ts';
 import { Browser, isPage, type Page } from '../../support/browser.ts';
@@ -16,7 +16,7 @@ let world: AdminWorld;
 let stores: Stores;
 beforeAll(async () => {
   world = await startAdminWorld();
-  stores = await openStores(world.server.config);
+  stores = await openStoresBeside(world.server.config);
 });
 afterAll(async () => {
   await stores?.close();
