@@ -152,6 +152,8 @@ function summarise(spec: ScenarioSpec, run: LoadResult, before: Snapshot, after:
     storage: operations.length > 0 ? {
       storeOpsPerIteration: total('store', 'perIteration'),
       storeMsPerIteration: total('store', 'msPerIteration'),
+      databaseOpsPerIteration: total('db', 'perIteration'),
+      databaseMsPerIteration: total('db', 'msPerIteration'),
       kvOpsPerIteration: total('kv', 'perIteration'),
       kvMsPerIteration: total('kv', 'msPerIteration'),
     } : undefined,

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 /* Command-line options of `npm run bench -- [options]`; README.md describes each. */
 export const SCENARIOS = [
-  'argon2', 'baseline', 'password', 'password-otp', 'saml', 'saml-otp', 'refresh', 'client-credentials',
+  'argon2', 'baseline', 'password', 'password-otp', 'saml', 'saml-otp', 'google', 'google-otp', 'refresh', 'client-credentials',
   'baseline-refresh', 'baseline-client-credentials', 'ip-limit', 'profile',
 ] as const;
 export type ScenarioName = typeof SCENARIOS[number];

@@ -5,6 +5,7 @@ import { measureArgon2Rate } from './argon2-rate.ts';
 import { probeAddressLimit } from './flows/ip-limit.ts';
 import { relyingApp } from './flows/rp.ts';
 import { StepTimes } from './flows/timed-browser.ts';
+import { startBenchGoogle, type BenchGoogle } from './google.ts';
 import { startInbox, type Inbox } from './inbox.ts';
 import { runScenario, type ScenarioSpec } from './measure.ts';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options.ts';
@@ -15,6 +16,7 @@ import { baselineScenarios, bridgekeeperScenarios, type ScenarioContext } from '
 import { startBenchServices, type BenchServices } from './services.ts';
 import { benchSecrets, BRIDGEKEEPER_PREFIX, startBaseline, startBridgekeeper, type BridgekeeperOptions, type RunningTarget } from './targets.ts';
 import { writeBenchWorld } from './world.ts';
+import { freePort } from '../test/support/services.ts';
 
 /*
  * `npm run bench`: complete sign-ins per second, and where the time goes (README.md). Order: argon2id alone on
@@ -25,7 +27,7 @@ import { writeBenchWorld } from './world.ts';
 /* Accounts in the bootstrap file: importing one costs ~40 ms on FerretDB, so no more than the limits require. */
 const WORLD_SIZES = { passwordUsers: 64, otpUsers: 250 };
 const BASELINE_SCENARIOS = ['baseline', 'baseline-refresh', 'baseline-client-credentials'];
-const BRIDGEKEEPER_SCENARIOS = ['password', 'password-otp', 'saml', 'saml-otp', 'refresh', 'client-credentials', 'ip-limit'];
+const BRIDGEKEEPER_SCENARIOS = ['password', 'password-otp', 'saml', 'saml-otp', 'google', 'google-otp', 'refresh', 'client-credentials', 'ip-limit'];
 
 let options: BenchOptions;
 try {
@@ -41,6 +43,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bk-bench-'));
 const running: RunningTarget[] = [];
 let services: BenchServices | undefined;
 let inbox: Inbox | undefined;
+let google: BenchGoogle | undefined;
 
 try {
   if (selected.has('argon2')) {
@@ -57,8 +60,16 @@ try {
   const ctx: ScenarioContext = {
     options, world, inbox, env: { redis: services.redis, pids: services.pids, times: new StepTimes(), iteration: { next: 0 } },
   };
+  // Bridgekeeper's port is chosen first: the Google stand-in is told its redirect URI before either starts.
+  const port = await freePort();
+  const bridgekeeperUrl = `http://127.0.0.1:${port}`;
+  if (selected.has('google') || selected.has('google-otp')) {
+    google = await startBenchGoogle(world, bridgekeeperUrl, options.samlUsers);
+    ctx.google = google.google;
+  }
   const bkOptions: BridgekeeperOptions = {
     redisUrl: services.redisUrl, mongoUrl: services.mongoUrl, smtpPort: inbox.port, bootstrapFile: world.file, dataDir: dir, secrets: benchSecrets(),
+    port, env: google?.env ?? {},
   };
   const start = async (target: Promise<RunningTarget>) => {
     const started = await target;
@@ -99,6 +110,7 @@ try {
 } finally {
   for (const target of running.reverse()) await target.process.stop().catch(() => {});
   await inbox?.stop();
+  await google?.google.stop();
   await services?.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 import type { SpUnderTest } from '../test/fixtures/saml/idp.ts';
+import { googleSignIn } from './flows/google.ts';
 import { autoApprovedSignIn, passwordSignIn, signInAutoApproved, signInWithPassword } from './flows/password.ts';
 import { relyingApp } from './flows/rp.ts';
 import { discoverSp, samlSignIn } from './flows/saml.ts';
@@ -6,7 +7,7 @@ import { clientCredentialsGrant, refreshTokenGrant } from './flows/tokens.ts';
 import type { Inbox } from './inbox.ts';
 import type { Environment, ScenarioSpec, Target } from './measure.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
-import type { BenchWorld } from './world.ts';
+import type { BenchWorld, GoogleOrg } from './world.ts';
 
 /*
  * The scenarios, as specs for runScenario, in the order they run. Counts are bounded by the accounts'
@@ -18,6 +19,8 @@ export interface ScenarioContext {
   world: BenchWorld;
   inbox: Inbox;
   env: Environment;
+  /** The Google stand-in, when a Google scenario runs. */
+  google?: { issuer: string };
 }
 
 const OTP_SENDS_PER_WINDOW = 4;
@@ -52,7 +55,6 @@ export async function bridgekeeperScenarios(ctx: ScenarioContext, target: Target
   const common = commonSpec(options, target);
   const tokens = tokenSpec(options, target);
   const otpCap = OTP_SENDS_PER_WINDOW * world.sizes.otpUsers;
-  const samlWarmup = { durationMs: 120_000, maxIterations: options.samlUsers };
   const sp: Partial<Record<'samlco' | 'samlotp', SpUnderTest>> = {};
   const learnSp = (org: 'samlco' | 'samlotp') => async () => {
     sp[org] = await discoverSp(app, times, world.idps[org], org);
@@ -61,6 +63,14 @@ export async function bridgekeeperScenarios(ctx: ScenarioContext, target: Target
     const email = (n: number) => world.samlUser(org, n % options.samlUsers);
     // The SP endpoints are learnt in prepare(), before the first iteration runs.
     return (n: number, vu: number) => samlSignIn({ app, times, idp: world.idps[org], sp: sp[org]!, org, email, ...(withOtp ? { inbox } : {}) })(n, vu);
+  };
+  const federatedWarmup = { durationMs: 120_000, maxIterations: options.samlUsers };
+  const googleFlow = (org: GoogleOrg, withOtp: boolean) => {
+    if (!ctx.google) throw new Error('the Google scenarios need the Google stand-in');
+    return googleSignIn({
+      app, times, google: ctx.google, bridgekeeperUrl: url, org,
+      email: (n) => world.googleUser(org, n % options.samlUsers), ...(withOtp ? { inbox } : {}),
+    });
   };
   const chains: string[] = [];
   const specs: Partial<Record<ScenarioName, ScenarioSpec>> = {
@@ -73,13 +83,26 @@ export async function bridgekeeperScenarios(ctx: ScenarioContext, target: Target
     },
     saml: {
       ...common, name: 'saml', title: 'SAML sign-in: app -> Bridgekeeper -> samlify IdP (signed assertion) -> app',
-      flow: samlFlow('samlco', false), warmup: samlWarmup, prepare: learnSp('samlco'),
+      flow: samlFlow('samlco', false), warmup: federatedWarmup, prepare: learnSp('samlco'),
     },
     'saml-otp': {
       ...common, name: 'saml-otp', title: 'SAML sign-in + email OTP (real SMTP)',
-      flow: samlFlow('samlotp', true), warmup: samlWarmup, prepare: learnSp('samlotp'),
+      flow: samlFlow('samlotp', true), warmup: federatedWarmup, prepare: learnSp('samlotp'),
       maxIterations: Math.min(options.maxIterations, (OTP_SENDS_PER_WINDOW - 1) * options.samlUsers),
     },
+    ...(options.scenarios.has('google') ? {
+      google: {
+        ...common, name: 'google', title: 'Google sign-in: app -> Bridgekeeper -> Google stand-in (RS256 ID token) -> app',
+        flow: googleFlow('gco', false), warmup: federatedWarmup,
+      },
+    } : {}),
+    ...(options.scenarios.has('google-otp') ? {
+      'google-otp': {
+        ...common, name: 'google-otp', title: 'Google sign-in + email OTP (real SMTP)',
+        flow: googleFlow('gotp', true), warmup: federatedWarmup,
+        maxIterations: Math.min(options.maxIterations, (OTP_SENDS_PER_WINDOW - 1) * options.samlUsers),
+      },
+    } : {}),
     refresh: {
       ...tokens, name: 'refresh', title: 'Token endpoint: refresh_token grant (rotating, ID token checked)',
       flow: refreshTokenGrant({ app, times, chains }),

@@ -1,16 +1,17 @@
 /*
  * Bridgekeeper's own Prometheus metrics (metrics.enabled, on their own loopback listener), scraped before and
  * after a run: how many durable-store and KV operations one sign-in makes, and how long they took as the
- * server saw them (store_operation_duration_seconds, kv_operation_duration_seconds), and the server-side time
- * per route (http_request_duration_seconds). Only the histograms' _count and _sum are read.
+ * server saw them (store_operation_duration_seconds, kv_operation_duration_seconds), how many of the store's
+ * reads and writes reached the database, the read cache answering the others (database_operation_duration_seconds),
+ * and the server-side time per route (http_request_duration_seconds). Only the histograms' _count and _sum are read.
  */
-const HISTOGRAMS = ['store_operation_duration_seconds', 'kv_operation_duration_seconds', 'http_request_duration_seconds'] as const;
+const HISTOGRAMS = ['store_operation_duration_seconds', 'database_operation_duration_seconds', 'kv_operation_duration_seconds', 'http_request_duration_seconds'] as const;
 type Histogram = typeof HISTOGRAMS[number];
 
 export type MetricsSnapshot = Map<string, { count: number; sum: number }>;
 
 export interface OperationCost {
-  /** `store users.findByEmail`, `kv get`, `http POST /interaction/:uid/password`. */
+  /** `store users.findByEmail`, `db users.findById`, `kv get`, `http POST /interaction/:uid/password`. */
   operation: string;
   perIteration: number;
   meanMs: number;
@@ -46,7 +47,13 @@ export function operationCosts(before: MetricsSnapshot, after: MetricsSnapshot, 
 }
 
 function label(histogram: Histogram): string {
-  return histogram === 'store_operation_duration_seconds' ? 'store' : histogram === 'kv_operation_duration_seconds' ? 'kv' : 'http';
+  const labels: Record<Histogram, string> = {
+    store_operation_duration_seconds: 'store',
+    database_operation_duration_seconds: 'db',
+    kv_operation_duration_seconds: 'kv',
+    http_request_duration_seconds: 'http',
+  };
+  return labels[histogram];
 }
 
 /** `operation="users.findByEmail"` -> `users.findByEmail`; `method="GET",route="/auth",status_class="3xx"` -> `GET /auth 3xx`. */

@@ -27,6 +27,8 @@ export interface BridgekeeperOptions {
   bootstrapFile: string;
   dataDir: string;
   secrets: { cookieKey: string; keyEncryptionKey: string };
+  /** Its port, when something must know its URL before it starts (the Google stand-in's redirect URI). */
+  port?: number;
   /** Extra node flags, e.g. the profiler hook. */
   nodeOptions?: string[];
   env?: Record<string, string>;
@@ -37,7 +39,7 @@ export function benchSecrets(): BridgekeeperOptions['secrets'] {
 }
 
 export async function startBridgekeeper(options: BridgekeeperOptions): Promise<RunningTarget> {
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const metricsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const process = await startServerProcess({

@@ -12,11 +12,16 @@ import { createTestIdp, type TestIdp } from '../test/fixtures/saml/idp.ts';
  *   that reused one account would measure the limiter
  * - `samlco` and `samlotp` (MFA required): SAML only, each with its own samlify IdP; members are provisioned
  *   just in time by the first sign-in, with a mapping rule from an IdP group
+ * - `gco` and `gotp` (MFA required): Google only (the stand-in, bench/google.ts), Workspace domain enforced;
+ *   members are provisioned just in time by their first sign-in
  * - `bench-app`: a first-party confidential client (code + refresh_token); `bench-service`: client_credentials
  * All accounts share one password and one argon2id hash (made once, at the project's parameters).
  */
 export const CALLBACK = 'https://rp.bench.test/callback';
 export const PASSWORD = 'correct horse battery staple';
+
+export type GoogleOrg = 'gco' | 'gotp';
+export const GOOGLE_ORGS: readonly GoogleOrg[] = ['gco', 'gotp'];
 
 export interface BenchWorld {
   file: string;
@@ -24,6 +29,7 @@ export interface BenchWorld {
   passwordUsers: (i: number) => string;
   otpUsers: (i: number) => string;
   samlUser: (org: 'samlco' | 'samlotp', i: number) => string;
+  googleUser: (org: GoogleOrg, i: number) => string;
   idps: { samlco: TestIdp; samlotp: TestIdp };
   sizes: { passwordUsers: number; otpUsers: number };
 }
@@ -55,17 +61,24 @@ export async function writeBenchWorld(dir: string, sizes: { passwordUsers: numbe
     mapping: { rules: [{ attribute: 'groups', equals: 'idp-editors', groups: ['Editors'], roles: [{ role: 'developer' }] }] },
     jit: { enabled: true, defaultRoles: ['analyst'] },
   });
+  const googleOrg = (slug: GoogleOrg, mfaPolicy: 'optional' | 'required') => ({
+    slug, name: `Bench ${slug}`, loginPolicy: { methods: ['google'], googleHostedDomains: [`${slug}.bench`] }, mfaPolicy,
+    limits: { maxUsers: null },
+  });
+  const googleConnection = (org: GoogleOrg) => ({ org, kind: 'google', name: 'Google', enabled: true, jit: { enabled: true, defaultRoles: ['analyst'] } });
   const document = {
     organizations: [
       { slug: 'pwco', name: 'Bench Password Co', loginPolicy: { methods: ['password'] }, mfaPolicy: 'optional', limits: { maxUsers: null } },
       { slug: 'otpco', name: 'Bench OTP Co', loginPolicy: { methods: ['password'] }, mfaPolicy: 'required', limits: { maxUsers: null } },
       samlOrg('samlco', 'optional'),
       samlOrg('samlotp', 'required'),
+      googleOrg('gco', 'optional'),
+      googleOrg('gotp', 'required'),
     ],
     users,
     groups: [{ org: 'samlco', name: 'Editors', roles: ['marketer'] }, { org: 'samlotp', name: 'Editors', roles: ['marketer'] }],
     memberships,
-    connections: [samlConnection('samlco'), samlConnection('samlotp')],
+    connections: [samlConnection('samlco'), samlConnection('samlotp'), googleConnection('gco'), googleConnection('gotp')],
     clients: [
       {
         clientId: 'bench-app', name: 'Bench app', redirectUris: [CALLBACK], clientSecret, firstParty: true,
@@ -79,6 +92,7 @@ export async function writeBenchWorld(dir: string, sizes: { passwordUsers: numbe
   return {
     file, clientSecret, passwordUsers, otpUsers, idps, sizes,
     samlUser: (org, i) => `user-${i}@${org}.bench`,
+    googleUser: (org, i) => `g-${i}@${org}.bench`,
   };
 }
 

@@ -24,10 +24,13 @@ export class StepTimes {
 
 export class TimedBrowser extends Browser {
   private readonly times: StepTimes;
+  /** Origin -> name, for hops to an upstream provider (`Google stand-in: GET /auth`). */
+  private readonly upstreams: ReadonlyMap<string, string>;
 
-  constructor(times: StepTimes, clientAddress?: string) {
+  constructor(times: StepTimes, clientAddress?: string, upstreams: Record<string, string> = {}) {
     super();
     this.times = times;
+    this.upstreams = new Map(Object.entries(upstreams).map(([url, name]) => [new URL(url).origin, name]));
     if (clientAddress) this.route = (url) => ({ url, headers: { 'x-forwarded-for': clientAddress } });
   }
 
@@ -36,7 +39,9 @@ export class TimedBrowser extends Browser {
     try {
       return await super.request(url, init);
     } finally {
-      this.times.record(`${init.method ?? (init.form ? 'POST' : 'GET')} ${routeTemplate(url)}`, performance.now() - started);
+      const upstream = this.upstreams.get(new URL(url).origin);
+      const step = `${init.method ?? (init.form ? 'POST' : 'GET')} ${routeTemplate(url)}`;
+      this.times.record(upstream ? `${upstream}: ${step}` : step, performance.now() - started);
     }
   }
 }

@@ -29,8 +29,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const loaded = await load(ctx, { post: false });
     // Reloading after the first factor resumes where the journey stands (the code step, the picker, ...).
     if (loaded.details.prompt.name === 'login' && !loaded.state.userId) {
-      // An application that names a single-sign-on-only organisation sends its users straight to the IdP.
-      if (await upstream.startSsoOnly(ctx, loaded.details, undefined)) return;
+      // An application that names a single-sign-on-only organisation (or whose login_hint's domain routes to
+      // one) sends its users straight to the IdP, the hint passed on so that the IdP preselects the account.
+      const hint = loaded.details.params.login_hint;
+      if (await upstream.startSsoOnly(ctx, loaded.details, typeof hint === 'string' && EMAIL_PATTERN.test(hint) ? hint : undefined)) return;
       return showLogin(ctx, loaded);
     }
     return proceed(ctx, loaded);

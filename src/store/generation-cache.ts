@@ -52,66 +52,119 @@ export function withGenerationCache(backend: StorageBackend, options: Generation
   };
 }
 
-interface Kept<T> {
+interface Kept<V> {
   generation: string;
-  value: T;
+  value: V;
   keptAt: number;
+}
+
+/** What is kept under generations, least recently used first; copies in and out. */
+class KeptValues<V> {
+  private readonly entries = new Map<string, Kept<V>>();
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+
+  constructor(maxEntries: number, maxAgeMs: number, now: () => number) {
+    this.maxEntries = maxEntries;
+    this.maxAgeMs = maxAgeMs;
+    this.now = now;
+  }
+
+  /** A copy of the value kept under `generation`, unless it changed or is too old. */
+  read(slot: string, generation: string | undefined): V | undefined {
+    const entry = this.entries.get(slot);
+    if (!entry || generation === undefined || entry.generation !== generation || this.now() - entry.keptAt >= this.maxAgeMs) return undefined;
+    this.entries.delete(slot);
+    this.entries.set(slot, entry);
+    return structuredClone(entry.value);
+  }
+
+  peek(slot: string): V | undefined {
+    return this.entries.get(slot)?.value;
+  }
+
+  keep(slot: string, generation: string | undefined, value: V): void {
+    this.entries.delete(slot);
+    if (generation === undefined) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(slot, { generation, value: structuredClone(value), keptAt: this.now() });
+  }
+
+  forget(slot: string): void {
+    this.entries.delete(slot);
+  }
 }
 
 function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: DocumentCollection<T>, options: GenerationCacheOptions): DocumentCollection<T> {
   const { kv, maxAgeMs } = options;
   const maxEntries = options.maxEntries ?? 20_000;
   const now = options.now ?? (() => performance.now());
-  const kept = new Map<string, Kept<T>>();
+  const kept = new KeptValues<T>(maxEntries, maxAgeMs, now);
   /** `key \0 value` -> id of the document that held it when last read. */
   const idsByKey = new Map<string, string>();
-  const generationKey = (id: string) => `gen:${spec.name}:${id}`;
+  /*
+   * Lists within one organisation (its connections, groups, members), under a generation of their own that
+   * every write to a document of that organisation renews. A document never moves to another organisation;
+   * where a kept copy says otherwise, both organisations' lists are renewed anyway.
+   */
+  const byOrganization = spec.indexed.includes('orgId' as keyof T & string);
+  const lists = new KeptValues<T[]>(Math.ceil(maxEntries / 10), maxAgeMs, now);
+  const documentGeneration = (id: string) => `gen:${spec.name}:${id}`;
+  const listGeneration = (orgId: string) => `genlist:${spec.name}:${orgId}`;
+  const orgOf = (doc: T | undefined) => {
+    const orgId = (doc as { orgId?: unknown } | undefined)?.orgId;
+    return typeof orgId === 'string' ? orgId : undefined;
+  };
 
-  async function currentGeneration(id: string): Promise<string | undefined> {
-    const generation = await kv.get<string>(generationKey(id));
+  async function currentGeneration(key: string): Promise<string | undefined> {
+    const generation = await kv.get<string>(key);
     if (generation !== undefined) return generation;
     const fresh = newGeneration();
-    if (await kv.setIfAbsent(generationKey(id), fresh, GENERATION_TTL_SECONDS)) return fresh;
-    return kv.get<string>(generationKey(id));
+    if (await kv.setIfAbsent(key, fresh, GENERATION_TTL_SECONDS)) return fresh;
+    return kv.get<string>(key);
   }
 
+  const renew = (keys: readonly string[]) => Promise.all(keys.map((key) => kv.set(key, newGeneration(), GENERATION_TTL_SECONDS)));
+
   /**
-   * Runs a write, then gives the document a new generation: when the write changed it (`changed`), and when it
-   * failed, because a failed write may still have landed. A new generation the KV store refuses fails the
-   * call (the change is in the database; other instances see it after at most `maxAgeMs`).
+   * Runs a write, then gives the document (and its organisation's lists) new generations: when the write
+   * changed it (`changed`), and when it failed, because a failed write may still have landed. A new generation
+   * the KV store refuses fails the call (the change is in the database; other instances see it after at most
+   * `maxAgeMs`).
    */
-  async function written<R>(id: string, write: () => Promise<R>, changed: (result: R) => boolean = () => true): Promise<R> {
+  async function written<R>(id: string, orgIds: (string | undefined)[], write: () => Promise<R>, changed: (result: R) => boolean = () => true): Promise<R> {
+    const keys = [documentGeneration(id), ...new Set(orgIds.filter((orgId) => orgId !== undefined).map(listGeneration))];
     let result: R;
     try {
       result = await write();
     } catch (error) {
-      kept.delete(id);
-      await kv.set(generationKey(id), newGeneration(), GENERATION_TTL_SECONDS).catch(() => undefined);
+      kept.forget(id);
+      await renew(keys).catch(() => undefined);
       throw error;
     }
-    kept.delete(id);
-    if (changed(result)) await kv.set(generationKey(id), newGeneration(), GENERATION_TTL_SECONDS);
+    kept.forget(id);
+    if (changed(result)) await renew(keys);
     return result;
   }
 
-  function keep(id: string, generation: string, value: T): void {
-    kept.delete(id);
-    if (kept.size >= maxEntries) kept.delete(kept.keys().next().value!);
-    kept.set(id, { generation, value: structuredClone(value), keptAt: now() });
+  async function findById(id: string): Promise<T | undefined> {
+    const generation = await currentGeneration(documentGeneration(id));
+    const hit = kept.read(id, generation);
+    if (hit) return hit;
+    const found = await inner.findById(id);
+    if (found) kept.keep(id, generation, found);
+    else kept.forget(id);
+    return found;
   }
 
-  async function findById(id: string): Promise<T | undefined> {
-    const generation = await currentGeneration(id);
-    const entry = kept.get(id);
-    if (entry && generation !== undefined && entry.generation === generation && now() - entry.keptAt < maxAgeMs) {
-      // Most recently used last, so that eviction takes the coldest.
-      kept.delete(id);
-      kept.set(id, entry);
-      return structuredClone(entry.value);
-    }
-    const found = await inner.findById(id);
-    if (found && generation !== undefined) keep(id, generation, found);
-    else kept.delete(id);
+  async function listInOrganization(orgId: string, where: Where<T>, afterId: string | undefined, limit: number): Promise<T[]> {
+    const slot = JSON.stringify([where, afterId ?? null, limit]);
+    const generation = await currentGeneration(listGeneration(orgId));
+    const hit = lists.read(slot, generation);
+    if (hit) return hit;
+    const found = await inner.list(where, afterId, limit);
+    lists.keep(slot, generation, found);
     return found;
   }
 
@@ -152,23 +205,28 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     findOne: (where) => inner.findOne(where),
     async list(where, afterId, limit): Promise<T[]> {
       const ids = fewIds(where);
-      if (!ids) return inner.list(where, afterId, limit);
-      const found: (T | undefined)[] = await Promise.all(ids.filter((id) => afterId === undefined || id > afterId).map(findById));
-      return found
-        .filter((doc): doc is T => doc !== undefined && matchesWhere(doc, where))
-        .sort((a, b) => (a.id < b.id ? -1 : 1))
-        .slice(0, limit);
+      if (ids) {
+        const found: (T | undefined)[] = await Promise.all(ids.filter((id) => afterId === undefined || id > afterId).map(findById));
+        return found
+          .filter((doc): doc is T => doc !== undefined && matchesWhere(doc, where))
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .slice(0, limit);
+      }
+      const orgId: unknown = (where as { orgId?: unknown }).orgId;
+      if (byOrganization && typeof orgId === 'string') return listInOrganization(orgId, where, afterId, limit);
+      return inner.list(where, afterId, limit);
     },
     count: (where) => inner.count(where),
-    async insert(doc) {
-      await written(doc.id, () => inner.insert(doc));
-    },
-    async replace(doc, expectedVersion) {
+    insert: (doc) => written(doc.id, [orgOf(doc)], () => inner.insert(doc)),
+    replace(doc, expectedVersion) {
       // A lost race (false) changed nothing here, but what is kept may be behind: the retry reads the database.
-      kept.delete(doc.id);
-      return written(doc.id, () => inner.replace(doc, expectedVersion), (replaced) => replaced);
+      const before = orgOf(kept.peek(doc.id));
+      return written(doc.id, [orgOf(doc), before], () => inner.replace(doc, expectedVersion), (replaced) => replaced);
     },
-    remove: (id) => written(id, () => inner.remove(id)),
+    async remove(id) {
+      const orgId = byOrganization ? orgOf(kept.peek(id) ?? (await inner.findById(id))) : undefined;
+      return written(id, [orgId], () => inner.remove(id));
+    },
   };
 }
 

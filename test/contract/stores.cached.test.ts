@@ -7,7 +7,7 @@ import { createMongoBackend } from '../../src/store/mongo/backend.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { freshDatabase } from '../support/mongo-database.ts';
 import { redisTestSpace } from '../support/redis.ts';
-import { membershipDraft, orgDraft, userDraft } from '../support/samples.ts';
+import { connectionDraft, groupDraft, membershipDraft, orgDraft, userDraft } from '../support/samples.ts';
 import { runStoreContract } from './stores.contract.ts';
 
 /*
@@ -136,6 +136,33 @@ describe('read cache: two instances on one database and one Redis', () => {
 
     await b.memberships.delete(admin.id);
     expect((await a.memberships.list({ where: { userId: user.id, orgId: org.id } })).items).toEqual([]);
+  });
+
+  it('lists within an organisation from memory, and sees every change by the other instance at once', async () => {
+    const org = await a.organizations.create(orgDraft());
+    const first = await a.connections.create(connectionDraft(org.id, { name: 'First', enabled: true }));
+    const enabled = { where: { orgId: org.id, enabled: true } };
+    expect((await a.connections.list(enabled)).items.map((c) => c.id)).toEqual([first.id]);
+    const before = databaseReads('connections');
+    expect((await a.connections.list(enabled)).items.map((c) => c.id)).toEqual([first.id]);
+    expect(databaseReads('connections') - before).toBe(0);
+
+    const second = await b.connections.create(connectionDraft(org.id, { name: 'Second', enabled: true }));
+    expect((await a.connections.list(enabled)).items.map((c) => c.id)).toEqual([first.id, second.id]);
+    await b.connections.update(first.id, { enabled: false });
+    expect((await a.connections.list(enabled)).items.map((c) => c.id)).toEqual([second.id]);
+    await b.connections.delete(second.id);
+    expect((await a.connections.list(enabled)).items).toEqual([]);
+
+    // Another organisation's writes leave this one's lists alone, and the other way round.
+    const elsewhere = await a.organizations.create(orgDraft());
+    const groups = { where: { orgId: org.id } };
+    const group = await a.groups.create(groupDraft(org.id));
+    expect((await a.groups.list(groups)).items).toEqual([group]);
+    await b.groups.create(groupDraft(elsewhere.id));
+    const quiet = databaseReads('groups');
+    expect((await a.groups.list(groups)).items).toEqual([group]);
+    expect(databaseReads('groups') - quiet).toBe(0);
   });
 
   it('gives copies: changing what a read returned changes nothing kept', async () => {

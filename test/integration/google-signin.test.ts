@@ -113,10 +113,12 @@ describe('Google sign-in', () => {
 
   it('provisions just in time where the organisation\'s Google connection says so; a Google-only organisation goes straight to Google', async () => {
     google.nextLogin(account('newcomer@open.test'));
-    const started = await authorizationUrl(rp, { organization: 'open' });
+    const started = await authorizationUrl(rp, { organization: 'open', login_hint: 'newcomer@open.test' });
     const result = await new Browser().open(started.url.href, CALLBACK);
     if (isPage(result)) throw new Error(`sign-in did not finish: ${result.status} ${result.body.slice(0, 400)}`);
     expect((await exchange(rp, started, result.redirectedTo)).claims()).toMatchObject({ org: 'open', roles: ['analyst'] });
+    // The application's login_hint went on to Google, so that it preselects the account.
+    expect(google.requests.filter((r) => r.path === '/auth').at(-1)!.query.login_hint).toBe('newcomer@open.test');
   });
 
   it('is refused for an organisation that enforces SAML, on the way out and on the way back', async () => {

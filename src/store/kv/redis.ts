@@ -34,6 +34,8 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
       enableOfflineQueue: true,
       connectTimeout: 5_000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      // Commands issued in the same turn of the event loop (concurrent requests) leave in one write.
+      enableAutoPipelining: true,
     });
   // Without a listener ioredis prints every reconnect failure to the console; commands report them anyway.
   if (ownsClient || options.onConnectionError) client.on('error', (error: Error) => options.onConnectionError?.(error));
