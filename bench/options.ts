@@ -8,6 +8,8 @@ export const SCENARIOS = [
   'baseline-refresh', 'baseline-client-credentials', 'ip-limit', 'profile',
 ] as const;
 export type ScenarioName = typeof SCENARIOS[number];
+export const PROFILED_SCENARIOS = ['saml', 'google', 'password'] as const;
+export type ProfiledScenario = typeof PROFILED_SCENARIOS[number];
 
 export interface BenchOptions {
   durationMs: number;
@@ -16,6 +18,8 @@ export interface BenchOptions {
   maxIterations: number;
   scenarios: Set<ScenarioName>;
   profileMs: number;
+  /** The sign-in the `profile` scenario runs again under the profiler. */
+  profileScenario: ProfiledScenario;
   outDir: string;
   samlUsers: number;
   /** Where Redis and FerretDB keep their files: tmpfs by default, so the disk's fsync is not what is measured. */
@@ -24,7 +28,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--duration 15] [--warmup 3] [--concurrency 32] [--max 20000]
                       [--scenarios ${SCENARIOS.join(',')}]
-                      [--profile-duration 10] [--saml-users 64] [--store-dir /dev/shm] [--out bench/results]`;
+                      [--profile-duration 10] [--profile-scenario saml|google|password] [--saml-users 64] [--store-dir /dev/shm] [--out bench/results]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -36,6 +40,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       max: { type: 'string', default: '20000' },
       scenarios: { type: 'string', default: SCENARIOS.join(',') },
       'profile-duration': { type: 'string', default: '10' },
+      'profile-scenario': { type: 'string', default: 'saml' },
       'saml-users': { type: 'string', default: '64' },
       out: { type: 'string', default: 'bench/results' },
       'store-dir': { type: 'string', default: existsSync('/dev/shm') ? '/dev/shm' : tmpdir() },
@@ -47,6 +52,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new UsageError(`unknown scenario(s): ${unknown.join(', ')}\n${USAGE}`);
+  const profileScenario = values['profile-scenario'];
+  if (!(PROFILED_SCENARIOS as readonly string[]).includes(profileScenario)) {
+    throw new UsageError(`--profile-scenario must be one of ${PROFILED_SCENARIOS.join(', ')}\n${USAGE}`);
+  }
   return {
     durationMs: seconds(values.duration, '--duration', 1, 600) * 1000,
     warmupMs: seconds(values.warmup, '--warmup', 0, 60) * 1000,
@@ -54,6 +63,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     maxIterations: integer(values.max, '--max', 1, 1_000_000),
     scenarios: new Set(scenarios as ScenarioName[]),
     profileMs: seconds(values['profile-duration'], '--profile-duration', 1, 120) * 1000,
+    profileScenario: profileScenario as ProfiledScenario,
     outDir: values.out,
     samlUsers: integer(values['saml-users'], '--saml-users', 1, 100_000),
     storeDir: values['store-dir'],

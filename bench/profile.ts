@@ -7,7 +7,7 @@ import { bridgekeeperScenarios, type ScenarioContext } from './scenarios.ts';
 import type { RunningTarget } from './targets.ts';
 
 /*
- * The SAML scenario once more, on a fresh Bridgekeeper process carrying the profiler hook
+ * One sign-in scenario (--profile-scenario, SAML by default) once more, on a fresh Bridgekeeper process carrying the profiler hook
  * (cpu-profile-hook.ts): the profile covers the measured window only, and is summarised into self time per
  * function and per area. The run's own figures include the profiler's overhead and are reported apart.
  */
@@ -15,11 +15,12 @@ const HOOK = fileURLToPath(new URL('./cpu-profile-hook.ts', import.meta.url));
 
 export interface ProfiledRun {
   file: string;
+  scenario: string;
   run: ScenarioResult;
   summary: ProfileSummary;
 }
 
-export async function profileSaml(
+export async function profileSignIn(
   ctx: ScenarioContext,
   start: (extra: { nodeOptions: string[]; env: Record<string, string> }) => Promise<RunningTarget>,
   file: string,
@@ -27,17 +28,18 @@ export async function profileSaml(
   // The world is already in the store: no bootstrap import this time.
   const server = await start({ nodeOptions: ['--import', HOOK], env: { BENCH_CPU_PROFILE: file, BRIDGEKEEPER_BOOTSTRAP__FILE: '' } });
   try {
-    const options = { ...ctx.options, durationMs: ctx.options.profileMs, scenarios: new Set(['saml' as const]) };
+    const scenario = ctx.options.profileScenario;
+    const options = { ...ctx.options, durationMs: ctx.options.profileMs, scenarios: new Set([scenario]) };
     const [spec] = await bridgekeeperScenarios({ ...ctx, options }, server.target, server.process.url);
     const toggle = async () => server.process.signal('SIGUSR2');
     const run = await runScenario({
       ...spec!,
-      name: 'saml (profiled)',
+      name: `${scenario} (profiled)`,
       warmup: { durationMs: ctx.options.warmupMs, maxIterations: ctx.options.maxIterations },
       window: { begin: toggle, end: toggle },
     }, ctx.env);
     await waitForFile(file);
-    return { file, run, summary: summariseProfile(file, 25) };
+    return { file, scenario, run, summary: summariseProfile(file, 25) };
   } finally {
     await server.process.stop();
   }

@@ -9,7 +9,7 @@ import { startBenchGoogle, type BenchGoogle } from './google.ts';
 import { startInbox, type Inbox } from './inbox.ts';
 import { runScenario, type ScenarioSpec } from './measure.ts';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options.ts';
-import { profileSaml } from './profile.ts';
+import { profileSignIn } from './profile.ts';
 import { redisKeyGroups } from './redis-keys.ts';
 import { newReport, writeReport, type BenchReport } from './report.ts';
 import { baselineScenarios, bridgekeeperScenarios, type ScenarioContext } from './scenarios.ts';
@@ -21,7 +21,7 @@ import { freePort } from '../test/support/services.ts';
 /*
  * `npm run bench`: complete sign-ins per second, and where the time goes (README.md). Order: argon2id alone on
  * a quiet machine; then Redis, FerretDB and the SMTP inbox; the baseline's scenarios; Bridgekeeper's and the
- * per-address limit probe; the profiled SAML run; the report. Everything started here is stopped here.
+ * per-address limit probe; the profiled sign-in run; the report. Everything started here is stopped here.
  */
 
 /* Accounts in the bootstrap file: importing one costs ~40 ms on FerretDB, so no more than the limits require. */
@@ -63,7 +63,7 @@ try {
   // Bridgekeeper's port is chosen first: the Google stand-in is told its redirect URI before either starts.
   const port = await freePort();
   const bridgekeeperUrl = `http://127.0.0.1:${port}`;
-  if (selected.has('google') || selected.has('google-otp')) {
+  if (selected.has('google') || selected.has('google-otp') || (selected.has('profile') && options.profileScenario === 'google')) {
     google = await startBenchGoogle(world, bridgekeeperUrl, options.samlUsers);
     ctx.google = google.google;
   }
@@ -99,12 +99,14 @@ try {
     await bk.process.stop();
   }
   if (selected.has('profile')) {
-    log('scenario saml, profiled');
+    log(`scenario ${options.profileScenario}, profiled`);
     // Kept outside the repository and the temp dir: open it in Chrome DevTools (Performance) or speedscope.
     const profileDir = join(tmpdir(), 'bridgekeeper-bench');
     await mkdir(profileDir, { recursive: true });
-    const file = join(profileDir, `saml-${report.startedAt.replace(/[:.]/g, '-')}.cpuprofile`);
-    report.profile = await profileSaml(ctx, (extra) => start(startBridgekeeper({ ...bkOptions, ...extra })), file);
+    const file = join(profileDir, `${options.profileScenario}-${report.startedAt.replace(/[:.]/g, '-')}.cpuprofile`);
+    const withProfiler = (extra: { nodeOptions: string[]; env: Record<string, string> }) =>
+      start(startBridgekeeper({ ...bkOptions, ...extra, env: { ...bkOptions.env, ...extra.env } }));
+    report.profile = await profileSignIn(ctx, withProfiler, file);
     log(`  ${describe(report.profile.run)}; profile ${file}`);
   }
 } finally {
