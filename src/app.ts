@@ -60,6 +60,7 @@ import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import type { Stores } from './store/stores.ts';
 import { withReadCache } from './store/cached.ts';
+import { CookieSigner } from './http/cookie-signer.ts';
 import { requestCache, withRequestCache } from './store/request-cache.ts';
 import { instrumentKv, instrumentOtp, instrumentRateLimits, instrumentSamlConnector, instrumentStores, metricsMiddleware, type Metrics } from './metrics/index.ts';
 
@@ -97,7 +98,8 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const app = new Koa({ proxy: config.server.trustProxy, maxIpsCount: config.server.proxyHops });
   app.silent = true; // errors are logged by errorHandler, with the request id
   // oidc-provider's middleware runs in this app's context, so its signed cookies use this app's keys.
-  app.keys = config.secrets.cookieKeys;
+  const cookieSigner = new CookieSigner(config.secrets.cookieKeys);
+  app.keys = cookieSigner;
 
   const keys = createKeyService({ keys: stores.signingKeys, encryptionSecret: config.secrets.keyEncryptionKey, logger });
   await keys.ensureKeys();
@@ -113,7 +115,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     build: async () => createProvider({
       issuer: config.server.publicUrl,
       jwks: await keys.jwks(),
-      cookieKeys: config.secrets.cookieKeys,
+      cookieSigner,
       adapter: (name: string) => (name === 'Client' ? clientAdapter : kvAdapter(name)),
       findAccount,
       trustProxy: config.server.trustProxy,

@@ -1,5 +1,6 @@
 import { UnavailableError } from '../common/errors.ts';
 import { localeOf } from '../i18n/locale.ts';
+import type { CookieSigner } from '../http/cookie-signer.ts';
 import type { Logger } from 'pino';
 import Provider, { interactionPolicy, type Adapter, type AdapterFactory, type Configuration, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, loggedOutPage, logoutPage } from '../../views/signin.ts';
@@ -23,7 +24,8 @@ export const LONGEST_SIGNED_LIFETIME = Math.max(TOKEN_TTL.IdToken, TOKEN_TTL.Acc
 export interface ProviderDeps {
   issuer: string;
   jwks: JWKS;
-  cookieKeys: string[];
+  /** Signs and checks oidc-provider's cookies: the app's own signer (src/http/cookie-signer.ts). */
+  cookieSigner: CookieSigner;
   adapter: AdapterFactory | (new (name: string) => Adapter);
   findAccount: FindAccount;
   trustProxy: boolean;
@@ -49,7 +51,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     findAccount: deps.findAccount,
     jwks: deps.jwks,
     cookies: {
-      keys: deps.cookieKeys,
+      keys: deps.cookieSigner,
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
