@@ -27,6 +27,11 @@ export interface CollectionSpec<T extends Entity> {
 export interface DocumentCollection<T extends Entity> {
   /** @throws ConflictError when a unique key or the id is taken. */
   insert(doc: T): Promise<void>;
+  /**
+   * Several documents of a collection without unique keys in one write (all or, where the write fails midway,
+   * the ones before the failure). Optional: a caller without it inserts one by one.
+   */
+  insertMany?(docs: readonly T[]): Promise<void>;
   findById(id: string): Promise<T | undefined>;
   /** The document holding unique key `key` = `value`. */
   findByKey(key: string, value: string): Promise<T | undefined>;

@@ -110,7 +110,10 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
    */
   const byOrganization = spec.indexed.includes('orgId' as keyof T & string);
   const lists = new KeptValues<T[]>(Math.ceil(maxEntries / 10), maxAgeMs, now);
+  /** Key values no document held when last asked, under the value's own generation. */
+  const absent = new KeptValues<true>(maxEntries, maxAgeMs, now);
   const documentGeneration = (id: string) => `gen:${spec.name}:${id}`;
+  const keyGeneration = (slot: string) => `genkey:${spec.name}:${slot.replace('\0', ':')}`;
   const listGeneration = (orgId: string) => `genlist:${spec.name}:${orgId}`;
   const orgOf = (doc: T | undefined) => {
     const orgId = (doc as { orgId?: unknown } | undefined)?.orgId;
@@ -133,8 +136,18 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
    * the KV store refuses fails the call (the change is in the database; other instances see it after at most
    * `maxAgeMs`).
    */
-  async function written<R>(id: string, orgIds: (string | undefined)[], write: () => Promise<R>, changed: (result: R) => boolean = () => true): Promise<R> {
-    const keys = [documentGeneration(id), ...new Set(orgIds.filter((orgId) => orgId !== undefined).map(listGeneration))];
+  async function written<R>(
+    id: string,
+    orgIds: (string | undefined)[],
+    gainedKeys: Iterable<string>,
+    write: () => Promise<R>,
+    changed: (result: R) => boolean = () => true,
+  ): Promise<R> {
+    const keys = [
+      documentGeneration(id),
+      ...new Set(orgIds.filter((orgId) => orgId !== undefined).map(listGeneration)),
+      ...[...gainedKeys].map(keyGeneration),
+    ];
     let result: R;
     try {
       result = await write();
@@ -168,24 +181,40 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     return found;
   }
 
-  const holds = (doc: T, key: string, value: string) => {
-    const derived = spec.unique[key]?.(doc);
-    return typeof derived === 'string' ? derived === value : (derived ?? []).includes(value);
+  /** Every unique key value the document holds, as `key \0 value` slots. */
+  const keySlots = (doc: T | undefined): Set<string> => {
+    const slots = new Set<string>();
+    if (!doc) return slots;
+    for (const [key, derive] of Object.entries(spec.unique)) {
+      const derived = derive(doc);
+      for (const value of typeof derived === 'string' ? [derived] : derived) slots.add(`${key}\0${value}`);
+    }
+    return slots;
   };
 
+  /*
+   * By unique key: a hit remembers the id, and the document read by id must still hold the key (only one
+   * document can). A miss ("no user with this email", "no organisation with this verified domain", asked on
+   * every sign-in) is remembered under a generation of the key value itself, which every write that gives
+   * some document that value renews (a value given up needs nothing: the holder check sees it).
+   */
   async function findByKey(key: string, value: string): Promise<T | undefined> {
     const slot = `${key}\0${value}`;
     const id = idsByKey.get(slot);
     if (id !== undefined) {
-      // Unique keys: a document that still holds this one is the only one that can.
       const doc = await findById(id);
-      if (doc && holds(doc, key, value)) return doc;
+      if (doc && keySlots(doc).has(slot)) return doc;
       idsByKey.delete(slot);
     }
+    const generation = id === undefined ? await currentGeneration(keyGeneration(slot)) : undefined;
+    if (generation !== undefined && absent.read(slot, generation)) return undefined;
     const found = await inner.findByKey(key, value);
     if (found) {
+      absent.forget(slot);
       if (idsByKey.size >= maxEntries) idsByKey.delete(idsByKey.keys().next().value!);
       idsByKey.set(slot, found.id);
+    } else {
+      absent.keep(slot, generation, true);
     }
     return found;
   }
@@ -217,15 +246,18 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
       return inner.list(where, afterId, limit);
     },
     count: (where) => inner.count(where),
-    insert: (doc) => written(doc.id, [orgOf(doc)], () => inner.insert(doc)),
+    insert: (doc) => written(doc.id, [orgOf(doc)], keySlots(doc), () => inner.insert(doc)),
     replace(doc, expectedVersion) {
       // A lost race (false) changed nothing here, but what is kept may be behind: the retry reads the database.
-      const before = orgOf(kept.peek(doc.id));
-      return written(doc.id, [orgOf(doc), before], () => inner.replace(doc, expectedVersion), (replaced) => replaced);
+      // The values the document gains are those it did not hold before (all of them when that is unknown).
+      const before = kept.peek(doc.id);
+      const held = keySlots(before);
+      const gained = [...keySlots(doc)].filter((slot) => !held.has(slot));
+      return written(doc.id, [orgOf(doc), orgOf(before)], gained, () => inner.replace(doc, expectedVersion), (replaced) => replaced);
     },
     async remove(id) {
       const orgId = byOrganization ? orgOf(kept.peek(id) ?? (await inner.findById(id))) : undefined;
-      return written(id, [orgId], () => inner.remove(id));
+      return written(id, [orgId], [], () => inner.remove(id));
     },
   };
 }

@@ -6,6 +6,9 @@ import type {
 import type { ConnectionStore } from '../federation/ports.ts';
 import type { ClientStore, SigningKeyStore } from '../oidc/ports.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
+import { newId } from '../common/ids.ts';
+import type { AuditEvent } from '../directory/model.ts';
+import { groupCommit } from './group-commit.ts';
 import { createRepository } from './repository.ts';
 import { userMembershipsSpec, withMembershipIndex } from './membership-index.ts';
 import * as specs from './specs.ts';
@@ -28,6 +31,17 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** Audit events: one per sign-in, written together with those of concurrent sign-ins (group-commit.ts). */
+function recordAudit(docs: DocumentCollection<AuditEvent>, now: () => Date = () => new Date()): AuditLog['record'] {
+  const write = docs.insertMany ? groupCommit((batch: AuditEvent[]) => docs.insertMany!(batch)) : (doc: AuditEvent) => docs.insert(doc);
+  return async (draft) => {
+    const at = now().toISOString();
+    const event = { ...draft, id: draft.id ?? newId(), createdAt: at, updatedAt: at, version: 1 } as AuditEvent;
+    await write(event);
+    return event;
+  };
+}
+
 export async function createStores(backend: StorageBackend, now?: () => Date): Promise<Stores> {
   function open<T extends Entity>(spec: CollectionSpec<T>): [Repository<T>, DocumentCollection<T>] {
     const collection = backend.collection(spec);
@@ -40,7 +54,7 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
   const [groups, groupDocs] = open(specs.groupSpec);
   const [invitations, invitationDocs] = open(specs.invitationSpec);
   const [apiKeys, apiKeyDocs] = open(specs.apiKeySpec);
-  const [audit] = open(specs.auditEventSpec);
+  const [audit, auditDocs] = open(specs.auditEventSpec);
   const [connections] = open(specs.connectionSpec);
   const [federatedIdentities, federatedIdentityDocs] = open(specs.federatedIdentitySpec);
   const [membershipIndex] = open(userMembershipsSpec);
@@ -60,7 +74,7 @@ export async function createStores(backend: StorageBackend, now?: () => Date): P
     groups: { ...groups, findByName: (orgId, name) => groupDocs.findByKey('orgName', `${orgId}/${normalizeName(name)}`) },
     invitations: { ...invitations, findByTokenHash: (hash) => invitationDocs.findByKey('tokenHash', hash) },
     apiKeys: { ...apiKeys, findByPrefix: (prefix) => apiKeyDocs.findByKey('prefix', prefix) },
-    audit: { record: (event) => audit.create(event), list: (options) => audit.list(options) },
+    audit: { record: recordAudit(auditDocs, now), list: (options) => audit.list(options) },
     connections,
     federatedIdentities: {
       ...federatedIdentities,

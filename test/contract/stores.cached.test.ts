@@ -122,6 +122,25 @@ describe('read cache: two instances on one database and one Redis', () => {
     expect((await a.users.findByEmail('keyed@cache.test'))?.id).toBe(other.id);
   });
 
+  it('remembers that no document holds a key value, until a write through either instance gives one that value', async () => {
+    const before = databaseReads('users');
+    expect(await a.users.findByEmail('nobody-yet@cache.test')).toBeUndefined();
+    expect(await a.users.findByEmail('nobody-yet@cache.test')).toBeUndefined();
+    expect(databaseReads('users') - before).toBe(1);
+    const created = await b.users.create(userDraft({ email: 'nobody-yet@cache.test' }));
+    expect((await a.users.findByEmail('nobody-yet@cache.test'))?.id).toBe(created.id);
+
+    // A value gained by an update, and one in an array key (an organisation's verified domains).
+    expect(await a.users.findByEmail('renamed-later@cache.test')).toBeUndefined();
+    await b.users.update(created.id, { email: 'renamed-later@cache.test' });
+    expect((await a.users.findByEmail('renamed-later@cache.test'))?.id).toBe(created.id);
+    expect(await a.users.findByEmail('nobody-yet@cache.test')).toBeUndefined();
+    const org = await a.organizations.create(orgDraft({ domains: [] }));
+    expect(await a.organizations.findByVerifiedDomain('verified-later.test')).toBeUndefined();
+    await b.organizations.update(org.id, { domains: [{ domain: 'verified-later.test', verified: true }] });
+    expect((await a.organizations.findByVerifiedDomain('verified-later.test'))?.id).toBe(org.id);
+  });
+
   it('lists by ids (a user\'s memberships) from memory, with the other conditions applied', async () => {
     const org = await a.organizations.create(orgDraft());
     const user = await a.users.create(userDraft());

@@ -322,6 +322,16 @@ export function runStoreContract(name: string, factory: BackendFactory): void {
         const since = await stores.audit.list({ where: { orgId, createdAt: { $gte: second.createdAt } } });
         expect(since.items.map((e) => e.id)).toContain(second.id);
       });
+
+      it('stores every one of many events recorded at once, each once, before answering', async () => {
+        const orgId = `org-burst-${Date.now()}`;
+        const recorded = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+          stores.audit.record(sample.auditDraft({ orgId, action: 'signin.succeeded', details: { n: i } }))));
+        expect(new Set(recorded.map((e) => e.id)).size).toBe(60);
+        const listed = (await stores.audit.list({ where: { orgId }, limit: 100 })).items;
+        expect(listed.map((e) => e.id).sort()).toEqual(recorded.map((e) => e.id).sort());
+        expect(listed.map((e) => (e.details as { n: number }).n).sort((a, b) => a - b)).toEqual([...Array(60).keys()]);
+      });
     });
   });
 }

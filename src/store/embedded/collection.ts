@@ -41,13 +41,19 @@ export function createSqliteCollection<T extends Entity>(sql: SqlRunner, spec: C
     return row ? (JSON.parse(row.body as string) as T) : undefined;
   }
 
+  function insertOne(doc: T): void {
+    if (sql.get(`SELECT 1 FROM ${table} WHERE id = ?`, [doc.id])) throw new ConflictError(spec.noun, 'id');
+    claimKeys(doc);
+    sql.run(`INSERT INTO ${table} (id, version, body) VALUES (?, ?, ?)`, [doc.id, doc.version, JSON.stringify(doc)]);
+  }
+
   return {
     async insert(doc) {
-      sql.transaction(() => {
-        if (sql.get(`SELECT 1 FROM ${table} WHERE id = ?`, [doc.id])) throw new ConflictError(spec.noun, 'id');
-        claimKeys(doc);
-        sql.run(`INSERT INTO ${table} (id, version, body) VALUES (?, ?, ?)`, [doc.id, doc.version, JSON.stringify(doc)]);
-      });
+      sql.transaction(() => insertOne(doc));
+    },
+
+    async insertMany(docs) {
+      sql.transaction(() => docs.forEach(insertOne));
     },
 
     async findById(id) {

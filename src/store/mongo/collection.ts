@@ -132,6 +132,17 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
       }
     }),
 
+    insertMany: (docs) => guarded(async () => {
+      if (reservations) throw new Error(`${spec.name} has unique keys: its documents are inserted one by one`);
+      const stored = await Promise.all(docs.map(toStored));
+      try {
+        // Cast and validated above, by toStored: nothing for mongoose to do again.
+        await model.insertMany(stored, { ordered: true, lean: true });
+      } catch (error) {
+        throw isDuplicateKey(error) ? conflict(error) : error;
+      }
+    }),
+
     findById: (id) => guarded(() => findById(id)),
 
     findByKey: (key, value) => guarded(async () => {
