@@ -16,6 +16,7 @@ export interface Verdict {
 export function judgeTargets(report: BenchReport): Verdict[] {
   const find = (name: string) => report.scenarios.find((s) => s.name === name);
   const saml = find('saml');
+  const google = find('google');
   const password = find('password');
   const baseline = find('baseline');
   const argon2 = report.argon2;
@@ -48,7 +49,8 @@ export function judgeTargets(report: BenchReport): Verdict[] {
       measured: `${fixed(net, 2)}x (plain ratio ${fixed(plain, 2)}x)`,
       pass: net <= 1.5,
       note: `password ${fixed(password.cpuMsPerIteration.server, 2)} ms - argon2id ${fixed(argon2.cpuMsPerVerification, 2)} ms vs baseline ${fixed(baseline.cpuMsPerIteration.server, 2)} ms per sign-in` +
-        (saml ? `; SAML ${fixed(saml.cpuMsPerIteration.server / baseline.cpuMsPerIteration.server, 2)}x the baseline` : ''),
+        [saml, google].filter((s) => s !== undefined)
+          .map((s) => `; ${s.name === 'saml' ? 'SAML' : 'Google'} ${fixed(s.cpuMsPerIteration.server / baseline.cpuMsPerIteration.server, 2)}x the baseline`).join(''),
     });
   }
   if (cores !== 2) {

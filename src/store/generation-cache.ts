@@ -5,8 +5,8 @@ import type { CollectionSpec, DocumentCollection, StorageBackend } from './colle
 import { matchesWhere } from './where.ts';
 
 /*
- * Documents read by id, kept in process memory and checked against a generation in the KV store (Redis) on
- * every read: one Redis GET instead of a database read, and never stale.
+ * Directory reads kept in process memory and checked against a generation in the KV store (Redis) on every
+ * read: one Redis GET instead of a database read, and never stale.
  *
  * - Every write through any instance (server or CLI) gives the document a new random generation after the
  *   database write returns. A reader takes the generation before reading the database and keeps the document
@@ -16,8 +16,10 @@ import { matchesWhere } from './where.ts';
  *   is absent or new, never an old one again, so nothing kept before matches.
  * - A writer that bypasses Bridgekeeper (an edit in the database itself), or one that died between its write
  *   and the new generation, is seen after at most `maxAgeMs`: no document is kept longer.
- * - Only reads by id and by unique key are served from memory (a key is remembered with its document's id and
- *   the document must still hold it). Queries on other fields go to the database, as do misses.
+ * - What is kept: documents read by id (and lists of a few ids); which document holds a unique key value (it
+ *   must still hold it when read by id), and which values no document holds, under the value's generation;
+ *   lists within one organisation, under the organisation's generation in that collection. Every other
+ *   query goes to the database.
  * - Callers get copies: nothing they do changes what is kept.
  */
 
