@@ -1,8 +1,9 @@
 import type { Inbox } from '../inbox.ts';
 import type { Flow } from '../load.ts';
 import { CALLBACK } from '../world.ts';
-import { expectPage, expectRedirect, timed } from './pages.ts';
-import { finishSignIn, startSignIn, type RelyingApp } from './rp.ts';
+import { expectRedirect } from './pages.ts';
+import { finishWithCode } from './finish.ts';
+import { startSignIn, type RelyingApp } from './rp.ts';
 import { clientAddress, TimedBrowser, type StepTimes } from './timed-browser.ts';
 
 /*
@@ -25,13 +26,8 @@ export function googleSignIn(deps: {
     const back = expectRedirect(await browser.open(atGoogle, `${deps.bridgekeeperUrl}/google/callback`));
     const googleMs = performance.now() - googleStarted;
     deps.inbox?.forget(email);
-    let result = await browser.open(back, CALLBACK);
-    if (deps.inbox) {
-      const otpPage = expectPage(result, 'one-time-code');
-      const code = await timed(deps.times, 'mail delivery (after the page)', () => deps.inbox!.nextCode(email));
-      result = await browser.submit(otpPage, '/otp', { code }, CALLBACK);
-    }
-    const tokens = await timed(deps.times, 'POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, expectRedirect(result)));
+    const result = await browser.open(back, CALLBACK);
+    const tokens = await finishWithCode(deps, browser, started, result, email);
     const claims = tokens.claims();
     const amr = claims?.amr as string[] | undefined;
     if (claims?.email !== email || claims.org !== deps.org || !amr?.includes('fed') || (deps.inbox !== undefined) !== amr.includes('otp')) {

@@ -2,6 +2,7 @@ import type { Inbox } from '../inbox.ts';
 import type { Flow } from '../load.ts';
 import { CALLBACK, PASSWORD } from '../world.ts';
 import { expectPage, expectRedirect, timed } from './pages.ts';
+import { finishWithCode } from './finish.ts';
 import { finishSignIn, startSignIn, type RelyingApp } from './rp.ts';
 import { clientAddress, TimedBrowser, type StepTimes } from './timed-browser.ts';
 
@@ -32,13 +33,8 @@ export async function signInWithPassword(deps: PasswordDeps, n: number) {
   const emailPage = expectPage(await browser.open(started.url.href, CALLBACK), '/email"');
   const passwordPage = expectPage(await browser.submit(emailPage, '/email', { email }, CALLBACK), '/password"');
   deps.inbox?.forget(email);
-  let result = await browser.submit(passwordPage, '/password', { password: PASSWORD }, CALLBACK);
-  if (deps.inbox) {
-    const otpPage = expectPage(result, 'one-time-code');
-    const code = await timed(deps.times, 'mail delivery (after the page)', () => deps.inbox!.nextCode(email));
-    result = await browser.submit(otpPage, '/otp', { code }, CALLBACK);
-  }
-  const tokens = await timed(deps.times, 'POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, expectRedirect(result)));
+  const result = await browser.submit(passwordPage, '/password', { password: PASSWORD }, CALLBACK);
+  const tokens = await finishWithCode(deps, browser, started, result, email);
   const amr = tokens.claims()?.amr as string[] | undefined;
   if (!amr?.includes('pwd') || (deps.inbox !== undefined) !== amr.includes('otp')) throw new Error(`unexpected amr ${JSON.stringify(amr)}`);
   return tokens;

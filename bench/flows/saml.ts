@@ -2,8 +2,9 @@ import type { SpUnderTest, TestIdp } from '../../test/fixtures/saml/idp.ts';
 import type { Inbox } from '../inbox.ts';
 import type { Flow } from '../load.ts';
 import { CALLBACK } from '../world.ts';
-import { expectPage, expectRedirect, timed } from './pages.ts';
-import { finishSignIn, startSignIn, type RelyingApp } from './rp.ts';
+import { expectRedirect } from './pages.ts';
+import { finishWithCode } from './finish.ts';
+import { startSignIn, type RelyingApp } from './rp.ts';
 import { clientAddress, TimedBrowser, type StepTimes } from './timed-browser.ts';
 
 /*
@@ -31,13 +32,8 @@ export function samlSignIn(deps: {
     deps.times.record('IdP: parse request + sign response (driver)', idpMs);
     deps.inbox?.forget(email);
     const form = { SAMLResponse: samlResponse, ...(request.relayState ? { RelayState: request.relayState } : {}) };
-    let result = await browser.follow(await browser.request(deps.sp.acsUrl, { form }), CALLBACK);
-    if (deps.inbox) {
-      const otpPage = expectPage(result, 'one-time-code');
-      const code = await timed(deps.times, 'mail delivery (after the page)', () => deps.inbox!.nextCode(email));
-      result = await browser.submit(otpPage, '/otp', { code }, CALLBACK);
-    }
-    const tokens = await timed(deps.times, 'POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, expectRedirect(result)));
+    const result = await browser.follow(await browser.request(deps.sp.acsUrl, { form }), CALLBACK);
+    const tokens = await finishWithCode(deps, browser, started, result, email);
     const claims = tokens.claims();
     if (claims?.email !== email || !(claims.amr as string[] | undefined)?.includes('fed')) throw new Error(`unexpected claims ${JSON.stringify(claims)}`);
     return { excludedMs: idpMs };
