@@ -61,6 +61,8 @@ import { createProviderHolder, type ProviderHolder } from './oidc/provider-holde
 import type { Stores } from './store/stores.ts';
 import { withReadCache } from './store/cached.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
+import { under } from './http/under.ts';
+import { API_PREFIX } from './admin/openapi.ts';
 import { requestCache, withRequestCache } from './store/request-cache.ts';
 import { instrumentKv, instrumentOtp, instrumentRateLimits, instrumentSamlConnector, instrumentStores, metricsMiddleware, type Metrics } from './metrics/index.ts';
 
@@ -246,18 +248,16 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(retryAfterOnLimit());
   app.use(health.routes());
   app.use(staticAssets(STATIC_DIR));
-  app.use(interactions.routes());
-  app.use(interactions.allowedMethods());
-  app.use(samlRoutes.routes());
-  if (google) app.use(google.router.routes());
-  app.use(account.routes());
-  app.use(accountSettings.routes());
-  app.use(admin.routes());
-  app.use(admin.allowedMethods());
-  app.use(adminConsole.routes());
+  // Each router runs only for its own part of the path space: the provider's requests skip them all.
+  app.use(under('/interaction', interactions.routes(), interactions.allowedMethods()));
+  app.use(under('/saml', samlRoutes.routes()));
+  if (google) app.use(under(GOOGLE_CALLBACK_PATH, google.router.routes()));
+  app.use(under('/account', account.routes(), accountSettings.routes()));
+  app.use(under(API_PREFIX, admin.routes(), admin.allowedMethods()));
+  app.use(under('/console', adminConsole.routes()));
   if (config.environment === 'development') {
-    app.use(createDemoRouter({ issuer: config.server.publicUrl, kv }).routes());
-    if (deps.mail.outbox) app.use(createOutboxRouter({ outbox: deps.mail.outbox }).routes());
+    app.use(under('/demo', createDemoRouter({ issuer: config.server.publicUrl, kv }).routes()));
+    if (deps.mail.outbox) app.use(under('/dev/outbox', createOutboxRouter({ outbox: deps.mail.outbox }).routes()));
   }
   // oidc-provider is itself a Koa app; its middleware runs in our context, at the root (issuer = publicUrl).
   const composed = new WeakMap<object, Koa.Middleware>();

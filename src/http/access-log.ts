@@ -13,7 +13,7 @@ export function accessLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      if (ctx.path !== '/healthz' && ctx.path !== '/readyz') {
+      if (ctx.path !== '/healthz' && ctx.path !== '/readyz' && logger.isLevelEnabled('info')) {
         logger.info({
           requestId: ctx.state.requestId,
           method: ctx.method,
