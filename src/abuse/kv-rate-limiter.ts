@@ -62,9 +62,8 @@ export class KvRateLimiter extends RateLimiterStoreAbstract {
   }
 
   async _delete(rlKey: string): Promise<boolean> {
-    const existed = (await this.#kv.get(rlKey)) !== undefined;
-    await this.#kv.delete(rlKey);
-    return existed;
+    // Read and removed in one step (GETDEL): whether it existed is what the caller wants to know.
+    return (await this.#kv.consume(rlKey)) !== undefined;
   }
 
   async #msBeforeNext(rlKey: string): Promise<number> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Entity, Where } from '../common/entity.ts';
 import type { KvStore } from '../common/kv.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
+import { currentRequestMemo } from './request-cache.ts';
 import { matchesWhere } from './where.ts';
 
 /*
@@ -122,7 +123,24 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     return typeof orgId === 'string' ? orgId : undefined;
   };
 
-  async function currentGeneration(key: string): Promise<string | undefined> {
+  /*
+   * Within one request a generation is read once: the request works on what it read first, as it does for
+   * the documents themselves (request-cache.ts), and sees its own writes (they clear the memo).
+   */
+  function currentGeneration(key: string): Promise<string | undefined> {
+    const memo = currentRequestMemo();
+    if (!memo) return readGeneration(key);
+    const slot = `generation\0${key}`;
+    let pending = memo.get(slot) as Promise<string | undefined> | undefined;
+    if (!pending) {
+      pending = readGeneration(key);
+      memo.set(slot, pending);
+      pending.catch(() => memo.delete(slot));
+    }
+    return pending;
+  }
+
+  async function readGeneration(key: string): Promise<string | undefined> {
     const generation = await kv.get<string>(key);
     if (generation !== undefined) return generation;
     const fresh = newGeneration();
@@ -130,7 +148,11 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     return kv.get<string>(key);
   }
 
-  const renew = (keys: readonly string[]) => Promise.all(keys.map((key) => kv.set(key, newGeneration(), GENERATION_TTL_SECONDS)));
+  const renew = (keys: readonly string[]) => {
+    const memo = currentRequestMemo();
+    for (const key of keys) memo?.delete(`generation\0${key}`);
+    return Promise.all(keys.map((key) => kv.set(key, newGeneration(), GENERATION_TTL_SECONDS)));
+  };
 
   /**
    * Runs a write, then gives the document (and its organisation's lists) new generations: when the write

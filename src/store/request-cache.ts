@@ -14,6 +14,14 @@ export function requestCache(): Middleware {
   return (_ctx, next) => reads.run(new Map(), next);
 }
 
+/**
+ * The current request's memo, for a layer below the ports that remembers per request too (the read cache's
+ * generations); undefined outside a request. It is cleared by every write through the ports, as above.
+ */
+export function currentRequestMemo(): Map<string, Promise<unknown>> | undefined {
+  return reads.getStore();
+}
+
 const isRead = (name: string) => name === 'get' || name.startsWith('find');
 const isWrite = (name: string) => ['create', 'update', 'delete', 'record'].includes(name);
 

@@ -3,6 +3,7 @@ import type { Entity } from '../../src/common/entity.ts';
 import type { KvStore } from '../../src/common/kv.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from '../../src/store/collection.ts';
 import { withGenerationCache } from '../../src/store/generation-cache.ts';
+import { requestCache, withRequestCache } from '../../src/store/request-cache.ts';
 import { createMongoBackend } from '../../src/store/mongo/backend.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { freshDatabase } from '../support/mongo-database.ts';
@@ -182,6 +183,30 @@ describe('read cache: two instances on one database and one Redis', () => {
     const quiet = databaseReads('groups');
     expect((await a.groups.list(groups)).items).toEqual([group]);
     expect(databaseReads('groups') - quiet).toBe(0);
+  });
+
+  it('asks Redis for a generation once per request, and sees the request\'s own writes', async () => {
+    const kv = space.open();
+    kvs.push(kv);
+    let generationReads = 0;
+    const counting: KvStore = { ...kv, get: (key) => (generationReads++, kv.get(key)) };
+    const mongo = await createMongoBackend({ url: db.url, dbName: db.dbName, serverSelectionTimeoutMS: 5_000 });
+    const c = withRequestCache(await createStores(withGenerationCache(mongo, { kv: counting, maxAgeMs: MAX_AGE_MS })));
+    const user = await c.users.create(userDraft({ name: 'Before' }));
+    await requestCache()({} as never, async () => {
+      generationReads = 0;
+      await c.users.get(user.id);
+      await c.users.find(user.id); // another call: the request cache does not answer it, the memo does
+      expect(generationReads).toBe(1);
+      await c.users.update(user.id, { name: 'Within' });
+      expect((await c.users.get(user.id)).name).toBe('Within');
+    });
+    // A new request reads the generation again, and so sees another instance's write.
+    await b.users.update(user.id, { name: 'Elsewhere' });
+    await requestCache()({} as never, async () => {
+      expect((await c.users.get(user.id)).name).toBe('Elsewhere');
+    });
+    await c.close();
   });
 
   it('gives copies: changing what a read returned changes nothing kept', async () => {
