@@ -8,9 +8,11 @@ export interface KvStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
   /**
    * Store `value` under `key` for `ttlSeconds`. `groups` names key groups the key joins, so that
-   * `deleteGroup` can remove every key of a group at once (e.g. all tokens of one grant).
+   * `deleteGroup` can remove every key of a group at once (e.g. all tokens of one grant). With `unlessKey`,
+   * nothing is stored while that other key exists, checked in the same atomic step as the write.
+   * @returns whether the value was stored (always, without `unlessKey`)
    */
-  set(key: string, value: unknown, ttlSeconds: number, options?: { groups?: readonly string[] }): Promise<void>;
+  set(key: string, value: unknown, ttlSeconds: number, options?: { groups?: readonly string[]; unlessKey?: string }): Promise<boolean>;
   /** Store only if the key does not exist; true when this call stored it. */
   setIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** Read and delete in one atomic step: of any number of concurrent callers, exactly one gets the value. */

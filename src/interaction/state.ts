@@ -33,7 +33,7 @@ export function createJourneyStates(kv: KvStore): JourneyStates {
   const key = (uid: string) => `journey:${uid}`;
   return {
     get: async (uid) => (await kv.get<JourneyState>(key(uid))) ?? {},
-    save: (uid, state, ttlSeconds) => kv.set(key(uid), state, ttlSeconds),
+    save: async (uid, state, ttlSeconds) => { await kv.set(key(uid), state, ttlSeconds); },
     clear: (uid) => kv.delete(key(uid)),
   };
 }

@@ -83,30 +83,26 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
       return id === undefined ? undefined : find(id);
     }
 
-    /*
-     * The losers of a concurrent redemption revoke the grant at about the moment the winner starts writing
-     * the tokens it issues, so a plain group delete would miss them. Losers therefore mark the grant first,
-     * and every grant-bound write checks the mark after joining the group: either the write lands before the
-     * loser's group delete (and is deleted by it) or its check sees the mark (and deletes it here).
-     */
-    async function dropIfRevokedByReuse(key: string, grantId: string): Promise<void> {
-      if ((await kv.get(reuseRevokedKey(grantId))) !== undefined) await kv.delete(key);
-    }
-
     return {
+      /*
+       * The losers of a concurrent redemption revoke the grant at about the moment the winner starts writing
+       * the tokens it issues, so a plain group delete would miss them. Losers therefore mark the grant first,
+       * and every grant-bound write (and the grant itself) is stored only while no mark exists, checked in the
+       * same atomic step: either the write lands before the mark (and the loser's group delete, which comes
+       * after it, removes it) or it sees the mark and stores nothing.
+       */
       async upsert(id, payload, expiresIn) {
         const ttl = ttlOf(expiresIn);
         const key = recordKey(model, id);
-        const grantId = grantBound ? payload.grantId : undefined;
+        const grantId = grantBound ? payload.grantId : model === 'Grant' ? id : undefined;
+        const grantGroups = grantBound && payload.grantId ? { groups: [grantGroup(payload.grantId)] } : {};
         // A Session's uid and a DeviceCode's userCode never change, so an index is only ever overwritten
         // with the same id and never needs clearing on upsert.
         await Promise.all([
-          kv.set(key, payload, ttl, grantId ? { groups: [grantGroup(grantId)] } : undefined),
+          kv.set(key, payload, ttl, { ...grantGroups, ...(grantId ? { unlessKey: reuseRevokedKey(grantId) } : {}) }),
           model === 'Session' && payload.uid ? kv.set(uidKey(payload.uid), id, ttl) : undefined,
           payload.userCode ? kv.set(userCodeKey(payload.userCode), id, ttl) : undefined,
         ]);
-        if (grantId) await dropIfRevokedByReuse(key, grantId);
-        else if (model === 'Grant') await dropIfRevokedByReuse(key, id);
       },
 
       find,

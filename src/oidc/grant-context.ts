@@ -19,7 +19,7 @@ export interface GrantContexts {
 export function createGrantContexts(kv: KvStore): GrantContexts {
   const key = (grantId: string) => `grant-context:${grantId}`;
   return {
-    save: (grantId, context, ttlSeconds) => kv.set(key(grantId), context, ttlSeconds),
+    save: async (grantId, context, ttlSeconds) => { await kv.set(key(grantId), context, ttlSeconds); },
     find: (grantId) => kv.get<GrantContext>(key(grantId)),
   };
 }

@@ -172,6 +172,23 @@ export function runKvContract(name: string, factory: KvFactory): void {
       expect(await kv.get(key('other'))).toBe(2);
     });
 
+    it('stores nothing while the unlessKey exists, with or without groups, and says so', async () => {
+      const mark = key('revoked-mark');
+      expect(await kv.set(key('before'), 'b', 60, { unlessKey: mark, groups: [key('grant-u')] })).toBe(true);
+      await kv.set(mark, 1, 60);
+      expect(await kv.set(key('after'), 'a', 60, { unlessKey: mark })).toBe(false);
+      expect(await kv.set(key('after-grouped'), 'a', 60, { unlessKey: mark, groups: [key('grant-u')] })).toBe(false);
+      expect(await kv.get(key('after'))).toBeUndefined();
+      expect(await kv.get(key('after-grouped'))).toBeUndefined();
+      // The key written before the mark joined its group; the refused one did not.
+      await kv.deleteGroup(key('grant-u'));
+      expect(await kv.get(key('before'))).toBeUndefined();
+      await kv.delete(mark);
+      expect(await kv.set(key('after'), 'a', 60, { unlessKey: mark })).toBe(true);
+      expect(await kv.get(key('after'))).toBe('a');
+      expect(await kv.set(key('plain-set'), 'p', 60)).toBe(true);
+    });
+
     describe('groups', () => {
       it('deleteGroup removes every key of the group and nothing else', async () => {
         const grant = key('grant');

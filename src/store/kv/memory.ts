@@ -56,12 +56,16 @@ export function createMemoryKv(options: MemoryKvOptions = {}): KvStore {
     },
 
     async set(key, value, ttlSeconds, setOptions) {
-      write(key, encodeValue(value), ttlMillis(ttlSeconds));
+      const json = encodeValue(value);
+      const ms = ttlMillis(ttlSeconds);
+      if (setOptions?.unlessKey !== undefined && live(setOptions.unlessKey)) return false;
+      write(key, json, ms);
       for (const group of setOptions?.groups ?? []) {
         let members = groups.get(group);
         if (!members) groups.set(group, (members = new Set()));
         members.add(key);
       }
+      return true;
     },
 
     async setIfAbsent(key, value, ttlSeconds) {

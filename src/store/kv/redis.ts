@@ -53,8 +53,13 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
       const json = encodeValue(value);
       const ms = ttlMillis(ttlSeconds);
       const groups = setOptions?.groups ?? [];
+      if (setOptions?.unlessKey !== undefined) {
+        const keys = [keyOf(key), keyOf(setOptions.unlessKey), ...groups.map(groupOf)];
+        return Number(await guard(() => run(setUnlessInGroups, keys, [json, ms]))) === 1;
+      }
       if (groups.length === 0) await guard(() => client.set(keyOf(key), json, 'PX', ms));
       else await guard(() => run(setInGroups, [keyOf(key), ...groups.map(groupOf)], [json, ms]));
+      return true;
     },
 
     async setIfAbsent(key, value, ttlSeconds) {
@@ -121,6 +126,18 @@ const setInGroups = defineScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local ms = tonumber(ARGV[2])
 for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  if redis.call('PTTL', KEYS[i]) < ms then redis.call('PEXPIRE', KEYS[i], ms) end
+end
+return 1
+`);
+
+// KEYS[1] = key, KEYS[2] = the key whose presence forbids the write, KEYS[3..] = group sets; ARGV as above.
+const setUnlessInGroups = defineScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local ms = tonumber(ARGV[2])
+for i = 3, #KEYS do
   redis.call('SADD', KEYS[i], KEYS[1])
   if redis.call('PTTL', KEYS[i]) < ms then redis.call('PEXPIRE', KEYS[i], ms) end
 end
