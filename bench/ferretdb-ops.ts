@@ -10,19 +10,23 @@ import { startBenchServices } from './services.ts';
  * `npm run bench:ferretdb`: what one operation costs FerretDB itself (its process's CPU), by the size of the
  * collection, for the operations Bridgekeeper's store makes. It shows which of them FerretDB's SQLite handler
  * answers through the `_id` index and which read the whole collection, so cost grows with the directory.
- * Documents are shaped like users (about 600 bytes). The report goes to bench/results/ferretdb-<time>.md.
+ * Documents are shaped like users (about 600 bytes); reads ask for the last ones inserted, so that a scan
+ * cannot stop early. The report goes to bench/results/ferretdb-<time>.md.
  */
 const SIZES = [1_000, 10_000];
 const OPERATIONS_PER_MEASURE = 40;
 const FILLER = 'x'.repeat(500);
 
-type Operation = [name: string, run: (collection: mongoose.mongo.Collection, i: number) => Promise<unknown>];
+type Operation = [name: string, run: (collection: mongoose.mongo.Collection, i: number, size: number) => Promise<unknown>];
 
-const byId = (i: number) => ({ _id: `doc-${i}` }) as unknown as mongoose.mongo.Filter<mongoose.mongo.Document>;
+// Reads ask for the last documents inserted, so that a scan cannot stop early; writes touch the first ones.
+const byId = (n: number) => ({ _id: `doc-${n}` }) as unknown as mongoose.mongo.Filter<mongoose.mongo.Document>;
+const last = (i: number, size: number) => size - 1 - i;
 const OPERATIONS: Operation[] = [
-  ['findOne({_id})', (c, i) => c.findOne(byId(i))],
-  ['findOne({_id, version})', (c, i) => c.findOne({ ...byId(i), version: 1 })],
-  ['findOne({email}) (indexed field)', (c, i) => c.findOne({ email: `user-${i}@example.test` })],
+  ['findOne({_id})', (c, i, size) => c.findOne(byId(last(i, size)))],
+  ['findOne({_id, version})', (c, i, size) => c.findOne({ ...byId(last(i, size)), version: 1 })],
+  ['findOne({email}) (unique index)', (c, i, size) => c.findOne({ email: `user-${last(i, size)}@example.test` })],
+  ['findOne({email}) of a missing value', (c, i) => c.findOne({ email: `nobody-${i}@example.test` })],
   ['insertOne', (c, i) => c.insertOne({ _id: `new-${i}`, version: 1, email: `new-${i}@example.test`, filler: FILLER } as never)],
   ['insertMany (10 documents)', (c, i) => c.insertMany(Array.from({ length: 10 }, (_, n) => ({ _id: `batch-${i}-${n}`, version: 1, filler: FILLER }) as never))],
   ['replaceOne({_id})', (c, i) => c.replaceOne(byId(i), { version: 2, email: `user-${i}@example.test`, filler: FILLER })],
@@ -48,7 +52,7 @@ try {
       for (const [operation, run] of OPERATIONS) {
         const cpuBefore = cpuMs(pid);
         const started = performance.now();
-        for (let i = 0; i < OPERATIONS_PER_MEASURE; i++) await run(collection, i);
+        for (let i = 0; i < OPERATIONS_PER_MEASURE; i++) await run(collection, i, size);
         results.push({
           size, operation,
           cpuMs: (cpuMs(pid) - cpuBefore) / OPERATIONS_PER_MEASURE,

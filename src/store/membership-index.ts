@@ -15,8 +15,8 @@ export const userMembershipsSpec: CollectionSpec<UserMemberships> = { name: 'use
 const FEW = 50;
 
 /*
- * The memberships of one user without a query on a field, which FerretDB's SQLite handler answers by reading
- * the whole collection (every sign-in lists the user's memberships). Without multi-document transactions the
+ * The memberships of one user without a query on a field, which FerretDB's SQLite handler answers by decoding
+ * and filtering every document of the collection itself (every sign-in lists the user's memberships). Without multi-document transactions the
  * index is kept a superset of the truth, which is all a lookup needs (it reads the listed memberships and keeps
  * those that are the user's):
  * - a membership's id is added before the membership is created, and removed after it is deleted;

@@ -160,8 +160,9 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
       const filter = toMongoFilter(where);
       const ids = fewIds(filter);
       if (ids) {
-        // A few ids: one read by `_id` each, the only lookup FerretDB's SQLite handler does not answer by
-        // reading the whole collection ($in and ranges on `_id` included); the other conditions go along.
+        // A few ids: one read by `_id` each, the only lookup FerretDB's SQLite handler passes to SQLite instead of
+        // decoding and filtering every document itself ($in and ranges on `_id` included); the other conditions
+        // go along. SQLite still scans the table for it, about 14 times faster per document (bench:ferretdb).
         const { _id: _ids, ...rest } = filter;
         const found = await Promise.all(ids.filter((id) => afterId === undefined || id > afterId)
           .map((id) => model.findOne({ ...rest, _id: id }).lean<StoredDocument>()));

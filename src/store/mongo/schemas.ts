@@ -15,8 +15,8 @@ import type { CollectionSpec } from '../collection.ts';
  * - Unique keys of the spec are derived, normalised values (FerretDB has no collations or partial indexes: a
  *   normalised value gives case-insensitive uniqueness) reserved in `unique_keys` under `_id` (array-keys.ts),
  *   single-valued ones as sets of one. A lookup by key is then two reads by `_id`, the only lookup FerretDB's
- *   SQLite handler answers without reading the whole collection (its secondary indexes enforce uniqueness but
- *   do not serve queries).
+ *   SQLite handler passes to SQLite rather than decoding and filtering every document itself (its secondary
+ *   indexes enforce uniqueness but do not serve queries; `npm run bench:ferretdb` measures both).
  */
 
 /**
