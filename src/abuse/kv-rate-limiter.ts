@@ -10,8 +10,8 @@ import type { KvStore } from '../common/kv.ts';
  * - Redis keys keep the deployment prefix and Redis outages keep answering UnavailableError (503), as every
  *   other use of the KV store does, with no second connection or key scheme;
  * - with Redis the counters are shared by every instance, because they are the KV store's.
- * kv.increment is atomic and fixed-window (the window starts at the first point), which is the semantics of
- * RateLimiterRedis; only the remaining time is read in a second step, and it only feeds Retry-After.
+ * kv.incrementWithTtl is atomic and fixed-window (the window starts at the first point), which is the
+ * semantics of RateLimiterRedis, and answers the window's remaining time in the same step (for Retry-After).
  */
 
 // The package's entry point does not export the base class, though its type declarations do.
@@ -52,8 +52,8 @@ export class KvRateLimiter extends RateLimiterStoreAbstract {
       await this.#kv.set(rlKey, points, msDuration / 1000);
       return { consumed: points, msBeforeNext: msDuration };
     }
-    const consumed = await this.#kv.increment(rlKey, msDuration / 1000, points);
-    return { consumed, msBeforeNext: await this.#msBeforeNext(rlKey) };
+    const counted = await this.#kv.incrementWithTtl(rlKey, msDuration / 1000, points);
+    return { consumed: counted.value, msBeforeNext: Math.max(0, Math.ceil(counted.ttlSeconds * 1000)) };
   }
 
   async _get(rlKey: string): Promise<StoredCounter | null> {

@@ -22,6 +22,8 @@ export interface KvStore {
    * extended by later increments (a fixed window).
    */
   increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
+  /** `increment`, answering as well the counter's remaining lifetime, read in the same atomic step. */
+  incrementWithTtl(key: string, ttlSeconds: number, by?: number): Promise<{ value: number; ttlSeconds: number }>;
   /** Remaining lifetime in seconds, or undefined when the key does not exist. */
   ttl(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

@@ -157,6 +157,19 @@ export function runKvContract(name: string, factory: KvFactory): void {
         expect(await kv.increment(key('n'), 60)).toBe(1);
       });
 
+      it('answers with the remaining window too, from the first increment on', async () => {
+        const first = await kv.incrementWithTtl(key('w'), 0.8);
+        expect(first.value).toBe(1);
+        expect(first.ttlSeconds).toBeGreaterThan(0.6);
+        expect(first.ttlSeconds).toBeLessThanOrEqual(0.8);
+        await sleep(300);
+        const second = await kv.incrementWithTtl(key('w'), 0.8, 4);
+        expect(second.value).toBe(5);
+        expect(second.ttlSeconds).toBeLessThanOrEqual(0.55); // the window of the first increment, not a new one
+        expect(second.ttlSeconds).toBeGreaterThan(0);
+        await expect(kv.incrementWithTtl(key('w'), 60, 1.5)).rejects.toBeInstanceOf(RangeError);
+      });
+
       it('hands 20 concurrent callers the distinct values 1..20', async () => {
         const results = await Promise.all(Array.from({ length: 20 }, () => kv.increment(key('n'), 60)));
         expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));

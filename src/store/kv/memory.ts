@@ -49,6 +49,22 @@ export function createMemoryKv(options: MemoryKvOptions = {}): KvStore {
   const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 30_000);
   sweeper.unref();
 
+  function incrementCounter(key: string, ttlSeconds: number, by: number): { value: number; ttlSeconds: number } {
+    checkIncrement(by);
+    const ms = ttlMillis(ttlSeconds);
+    const entry = live(key);
+    if (!entry) {
+      write(key, JSON.stringify(by), ms);
+      return { value: by, ttlSeconds: ms / 1000 };
+    }
+    const current: unknown = JSON.parse(entry.json);
+    if (!Number.isSafeInteger(current)) throw new TypeError(`kv key ${key} does not hold a counter`);
+    const next = (current as number) + by;
+    // Fixed window: the expiry set at creation stays.
+    entry.json = JSON.stringify(next);
+    return { value: next, ttlSeconds: (entry.expiresAt - now()) / 1000 };
+  }
+
   return {
     async get<T>(key: string) {
       const entry = live(key);
@@ -85,19 +101,11 @@ export function createMemoryKv(options: MemoryKvOptions = {}): KvStore {
     },
 
     async increment(key, ttlSeconds, by = 1) {
-      checkIncrement(by);
-      const ms = ttlMillis(ttlSeconds);
-      const entry = live(key);
-      if (!entry) {
-        write(key, JSON.stringify(by), ms);
-        return by;
-      }
-      const current: unknown = JSON.parse(entry.json);
-      if (!Number.isSafeInteger(current)) throw new TypeError(`kv key ${key} does not hold a counter`);
-      const next = (current as number) + by;
-      // Fixed window: the expiry set at creation stays.
-      entry.json = JSON.stringify(next);
-      return next;
+      return incrementCounter(key, ttlSeconds, by).value;
+    },
+
+    async incrementWithTtl(key, ttlSeconds, by = 1) {
+      return incrementCounter(key, ttlSeconds, by);
     },
 
     async ttl(key) {

@@ -74,7 +74,14 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
 
     async increment(key, ttlSeconds, by = 1) {
       const args = [checkIncrement(by), ttlMillis(ttlSeconds)];
-      return Number(await guard(() => run(incrementFixedWindow, [keyOf(key)], args)));
+      const [value] = (await guard(() => run(incrementFixedWindow, [keyOf(key)], args))) as [number, number];
+      return Number(value);
+    },
+
+    async incrementWithTtl(key, ttlSeconds, by = 1) {
+      const args = [checkIncrement(by), ttlMillis(ttlSeconds)];
+      const [value, ms] = (await guard(() => run(incrementFixedWindow, [keyOf(key)], args))) as [number, number];
+      return { value: Number(value), ttlSeconds: Number(ms) / 1000 };
     },
 
     async ttl(key) {
@@ -145,9 +152,11 @@ return 1
 `);
 
 // KEYS[1] = counter; ARGV = by, ttl in ms. The NX set gives a new counter its window; INCRBY keeps the expiry.
+// Answers the new value and the window's remaining milliseconds.
 const incrementFixedWindow = defineScript(`
 redis.call('SET', KEYS[1], 0, 'PX', ARGV[2], 'NX')
-return redis.call('INCRBY', KEYS[1], ARGV[1])
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+return {value, redis.call('PTTL', KEYS[1])}
 `);
 
 // KEYS[1] = group set.

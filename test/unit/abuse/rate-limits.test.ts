@@ -115,7 +115,8 @@ describe.each(kvBackends)('rate limits on $name', (backend) => {
 describe('rate limits when the KV store fails', () => {
   it('propagate the store error, neither allowing nor limiting', async () => {
     const memory = createMemoryKv();
-    const failing: KvStore = { ...memory, increment: async () => { throw new UnavailableError('Redis'); } };
+    const down = async (): Promise<never> => { throw new UnavailableError('Redis'); };
+    const failing: KvStore = { ...memory, increment: down, incrementWithTtl: down, get: down, set: down };
     const rateLimits = createRateLimits({ kv: failing });
     await expect(rateLimits.consume('password-per-ip', '192.0.2.1')).rejects.toBeInstanceOf(UnavailableError);
     await memory.close();
