@@ -1,5 +1,6 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { KvStore } from '../common/kv.ts';
+import { currentRequestMemo } from '../store/request-cache.ts';
 
 /*
  * oidc-provider's storage adapter on the KV port, so every instance sees the same sessions, interactions,
@@ -69,7 +70,31 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
     const grantBound = GRANT_BOUND_MODELS.has(model);
     const consumable = CONSUMABLE_MODELS.has(model);
 
+    /*
+     * An interaction is read by every step of the sign-in journey and again by oidc-provider when the step
+     * finishes it, in the same request: within one request (request-cache.ts) it is read from the KV store
+     * once, and written or removed through here, read afresh.
+     */
+    const memoSlot = (id: string) => `oidc\0${model}\0${id}`;
+    const memoized = model === 'Interaction';
+    const forget = (id: string) => {
+      if (memoized) currentRequestMemo()?.delete(memoSlot(id));
+    };
+
     async function find(id: string): Promise<AdapterPayload | undefined> {
+      const memo = memoized ? currentRequestMemo() : undefined;
+      if (!memo) return read(id);
+      let pending = memo.get(memoSlot(id)) as Promise<AdapterPayload | undefined> | undefined;
+      if (!pending) {
+        pending = read(id);
+        memo.set(memoSlot(id), pending);
+        pending.catch(() => memo.delete(memoSlot(id)));
+      }
+      const payload = await pending;
+      return payload === undefined ? undefined : structuredClone(payload);
+    }
+
+    async function read(id: string): Promise<AdapterPayload | undefined> {
       const [payload, consumed] = await Promise.all([
         kv.get<AdapterPayload>(recordKey(model, id)),
         consumable ? kv.get<number>(consumedKey(model, id)) : undefined,
@@ -92,6 +117,7 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
        * after it, removes it) or it sees the mark and stores nothing.
        */
       async upsert(id, payload, expiresIn) {
+        forget(id);
         const ttl = ttlOf(expiresIn);
         const key = recordKey(model, id);
         const grantId = grantBound ? payload.grantId : model === 'Grant' ? id : undefined;
@@ -103,6 +129,7 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
           model === 'Session' && payload.uid ? kv.set(uidKey(payload.uid), id, ttl) : undefined,
           payload.userCode ? kv.set(userCodeKey(payload.userCode), id, ttl) : undefined,
         ]);
+        forget(id); // a read that raced the write
       },
 
       find,
@@ -126,9 +153,11 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
       },
 
       async destroy(id) {
+        forget(id);
         const key = recordKey(model, id);
         const payload = await kv.get<AdapterPayload>(key);
         await Promise.all([kv.delete(key), consumable ? kv.delete(consumedKey(model, id)) : undefined]);
+        forget(id);
         if (!payload) return;
         // Only clear an index that still points here: a Session rotating its id destroys the old id and
         // saves the new one under the same uid.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KvStore } from '../../../src/common/kv.ts';
 import { createKvAdapterFactory } from '../../../src/oidc/adapter.ts';
 import { createMemoryKv } from '../../../src/store/kv/memory.ts';
+import { requestCache } from '../../../src/store/request-cache.ts';
 import { createRedisKv } from '../../../src/store/kv/redis.ts';
 
 /*
@@ -301,3 +302,30 @@ async function issueCode(provider: Provider) {
   }).save();
   return { code, verifier };
 }
+
+describe('KV adapter within one request', () => {
+  it('reads an interaction from the KV store once, and afresh after writing or removing it', async () => {
+    const memory = createMemoryKv();
+    let reads = 0;
+    const counting: KvStore = { ...memory, get: (key) => (reads++, memory.get(key)) };
+    const interactions = createKvAdapterFactory(counting)('Interaction');
+    await interactions.upsert('uid-1', { uid: 'uid-1', params: { client_id: 'app' } } as AdapterPayload, 60);
+    await requestCache()({} as never, async () => {
+      reads = 0;
+      const first = await interactions.find('uid-1');
+      (first as { params: Record<string, string> }).params.client_id = 'scribbled';
+      expect(await interactions.find('uid-1')).toMatchObject({ params: { client_id: 'app' } });
+      expect(reads).toBe(1);
+      await interactions.upsert('uid-1', { uid: 'uid-1', params: { client_id: 'app' }, result: { login: { accountId: 'user-1' } } } as AdapterPayload, 60);
+      expect(await interactions.find('uid-1')).toHaveProperty('result');
+      await interactions.destroy('uid-1');
+      expect(await interactions.find('uid-1')).toBeUndefined();
+    });
+    // Outside a request every find reads the store, as does any other model.
+    reads = 0;
+    await interactions.find('uid-1');
+    await interactions.find('uid-1');
+    expect(reads).toBe(2);
+    await memory.close();
+  });
+});
