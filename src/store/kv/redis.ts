@@ -53,13 +53,13 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
       const json = encodeValue(value);
       const ms = ttlMillis(ttlSeconds);
       const groups = setOptions?.groups ?? [];
-      if (setOptions?.unlessKey !== undefined) {
-        const keys = [keyOf(key), keyOf(setOptions.unlessKey), ...groups.map(groupOf)];
-        return Number(await guard(() => run(setUnlessInGroups, keys, [json, ms]))) === 1;
+      const unless = setOptions?.unlessKey;
+      if (unless === undefined && groups.length === 0) {
+        await guard(() => client.set(keyOf(key), json, 'PX', ms));
+        return true;
       }
-      if (groups.length === 0) await guard(() => client.set(keyOf(key), json, 'PX', ms));
-      else await guard(() => run(setInGroups, [keyOf(key), ...groups.map(groupOf)], [json, ms]));
-      return true;
+      const keys = [keyOf(key), ...(unless === undefined ? [] : [keyOf(unless)]), ...groups.map(groupOf)];
+      return Number(await guard(() => run(setInGroups, keys, [json, ms, unless === undefined ? '0' : '1']))) === 1;
     },
 
     async setIfAbsent(key, value, ttlSeconds) {
@@ -128,23 +128,17 @@ function defineScript(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
-// KEYS[1] = key, KEYS[2..] = group sets; ARGV = json, ttl in ms.
+// KEYS[1] = key, then with ARGV[3] = '1' the key whose presence forbids the write, then the group sets;
+// ARGV = json, ttl in ms, guarded. Answers 1 when written, 0 when the guard key was there.
 const setInGroups = defineScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local ms = tonumber(ARGV[2])
-for i = 2, #KEYS do
-  redis.call('SADD', KEYS[i], KEYS[1])
-  if redis.call('PTTL', KEYS[i]) < ms then redis.call('PEXPIRE', KEYS[i], ms) end
+local first = 2
+if ARGV[3] == '1' then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+  first = 3
 end
-return 1
-`);
-
-// KEYS[1] = key, KEYS[2] = the key whose presence forbids the write, KEYS[3..] = group sets; ARGV as above.
-const setUnlessInGroups = defineScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local ms = tonumber(ARGV[2])
-for i = 3, #KEYS do
+for i = first, #KEYS do
   redis.call('SADD', KEYS[i], KEYS[1])
   if redis.call('PTTL', KEYS[i]) < ms then redis.call('PEXPIRE', KEYS[i], ms) end
 end
