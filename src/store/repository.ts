@@ -28,8 +28,7 @@ export function createRepository<T extends Entity>(
 
   return {
     async create(draft: Draft<T>): Promise<T> {
-      const at = now().toISOString();
-      const doc = { ...draft, id: draft.id ?? newId(), createdAt: at, updatedAt: at, version: 1 } as unknown as T;
+      const doc = newDocument(draft, now);
       await collection.insert(doc);
       return doc;
     },
@@ -70,6 +69,12 @@ export function createRepository<T extends Entity>(
       if (!(await collection.remove(id))) throw new NotFoundError(noun);
     },
   };
+}
+
+/** A new object as the stores write it: its id (a ULID unless the draft has one), created and updated now, version 1. */
+export function newDocument<T extends Entity>(draft: Draft<T>, now: () => Date = () => new Date()): T {
+  const at = now().toISOString();
+  return { ...draft, id: draft.id ?? newId(), createdAt: at, updatedAt: at, version: 1 } as unknown as T;
 }
 
 function pageLimit(limit: number | undefined): number {

@@ -6,10 +6,9 @@ import type {
 import type { ConnectionStore } from '../federation/ports.ts';
 import type { ClientStore, SigningKeyStore } from '../oidc/ports.ts';
 import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
-import { newId } from '../common/ids.ts';
 import type { AuditEvent } from '../directory/model.ts';
 import { groupCommit } from './group-commit.ts';
-import { createRepository } from './repository.ts';
+import { createRepository, newDocument } from './repository.ts';
 import { userMembershipsSpec, withMembershipIndex } from './membership-index.ts';
 import * as specs from './specs.ts';
 
@@ -35,8 +34,7 @@ export interface Stores {
 function recordAudit(docs: DocumentCollection<AuditEvent>, now: () => Date = () => new Date()): AuditLog['record'] {
   const write = docs.insertMany ? groupCommit((batch: AuditEvent[]) => docs.insertMany!(batch)) : (doc: AuditEvent) => docs.insert(doc);
   return async (draft) => {
-    const at = now().toISOString();
-    const event = { ...draft, id: draft.id ?? newId(), createdAt: at, updatedAt: at, version: 1 } as AuditEvent;
+    const event = newDocument(draft, now);
     await write(event);
     return event;
   };
