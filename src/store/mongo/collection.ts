@@ -160,9 +160,9 @@ export function createMongoCollection<T extends Entity>(deps: MongoCollectionDep
       const filter = toMongoFilter(where);
       const ids = fewIds(filter);
       if (ids) {
-        // A few ids: one read by `_id` each, the only lookup FerretDB's SQLite handler passes to SQLite instead of
-        // decoding and filtering every document itself ($in and ranges on `_id` included); the other conditions
-        // go along. SQLite still scans the table for it, about 14 times faster per document (bench:ferretdb).
+        // A few ids: one read by `_id` each, FerretDB's SQLite handler's cheapest lookup ($in and ranges on `_id`
+        // are not: they decode and filter every document); the other conditions go along. A read by `_id` still
+        // grows with the collection, about 14 times less per document than other filters (bench:ferretdb).
         const { _id: _ids, ...rest } = filter;
         const found = await Promise.all(ids.filter((id) => afterId === undefined || id > afterId)
           .map((id) => model.findOne({ ...rest, _id: id }).lean<StoredDocument>()));

@@ -14,9 +14,9 @@ import type { CollectionSpec } from '../collection.ts';
  * - Dates stay the ISO strings the model uses, so what was written reads back deep-equal.
  * - Unique keys of the spec are derived, normalised values (FerretDB has no collations or partial indexes: a
  *   normalised value gives case-insensitive uniqueness) reserved in `unique_keys` under `_id` (array-keys.ts),
- *   single-valued ones as sets of one. A lookup by key is then two reads by `_id`, the only lookup FerretDB's
- *   SQLite handler passes to SQLite rather than decoding and filtering every document itself (its secondary
- *   indexes enforce uniqueness but do not serve queries; `npm run bench:ferretdb` measures both).
+ *   single-valued ones as sets of one. A lookup by key is then two reads by `_id`, FerretDB's SQLite handler's
+ *   cheapest lookup; any other filter decodes and evaluates every document (its secondary indexes enforce
+ *   uniqueness but do not serve queries; `npm run bench:ferretdb` measures both).
  */
 
 /**
