@@ -1,5 +1,5 @@
 import type { KvStore } from '../common/kv.ts';
-import type { StorageBackend } from '../store/collection.ts';
+import { mapCollections, type StorageBackend } from '../store/collection.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Metrics } from './metrics.ts';
 import { timedMethods } from './timed.ts';
@@ -20,14 +20,8 @@ export function instrumentKv(kv: KvStore, metrics: Pick<Metrics, 'kvOperationDur
 
 /** Every collection a backend hands out, observed as `<collection>.<method>`: the database's own round trips. */
 export function instrumentBackend(backend: StorageBackend, metrics: Pick<Metrics, 'databaseOperationDuration'>): StorageBackend {
-  return {
-    ...backend,
-    kind: backend.kind,
-    collection: (spec) => timedMethods(backend.collection(spec), metrics.databaseOperationDuration, (method) => `${spec.name}.${method}`),
-    prepare: () => backend.prepare(),
-    ping: () => backend.ping(),
-    close: () => backend.close(),
-  };
+  return mapCollections(backend, (collection, spec) =>
+    timedMethods(collection, metrics.databaseOperationDuration, (method) => `${spec.name}.${method}`));
 }
 
 /** Every port of Stores is an object of methods; found by shape, so a port added later is observed too. */

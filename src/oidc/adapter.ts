@@ -1,6 +1,6 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { KvStore } from '../common/kv.ts';
-import { currentRequestMemo } from '../store/request-cache.ts';
+import { forgetInRequest, onceInRequest } from '../store/request-cache.ts';
 
 /*
  * oidc-provider's storage adapter on the KV port, so every instance sees the same sessions, interactions,
@@ -78,19 +78,12 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
     const memoSlot = (id: string) => `oidc\0${model}\0${id}`;
     const memoized = model === 'Interaction';
     const forget = (id: string) => {
-      if (memoized) currentRequestMemo()?.delete(memoSlot(id));
+      if (memoized) forgetInRequest(memoSlot(id));
     };
 
     async function find(id: string): Promise<AdapterPayload | undefined> {
-      const memo = memoized ? currentRequestMemo() : undefined;
-      if (!memo) return read(id);
-      let pending = memo.get(memoSlot(id)) as Promise<AdapterPayload | undefined> | undefined;
-      if (!pending) {
-        pending = read(id);
-        memo.set(memoSlot(id), pending);
-        pending.catch(() => memo.delete(memoSlot(id)));
-      }
-      const payload = await pending;
+      if (!memoized) return read(id);
+      const payload = await onceInRequest(memoSlot(id), () => read(id));
       return payload === undefined ? undefined : structuredClone(payload);
     }
 

@@ -59,3 +59,17 @@ export interface StorageBackend {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The same backend with every collection it hands out wrapped by `wrap` (caches, metrics, test doubles). */
+export function mapCollections(
+  backend: StorageBackend,
+  wrap: <T extends Entity>(collection: DocumentCollection<T>, spec: CollectionSpec<T>) => DocumentCollection<T>,
+): StorageBackend {
+  return {
+    kind: backend.kind,
+    collection: (spec) => wrap(backend.collection(spec), spec),
+    prepare: () => backend.prepare(),
+    ping: () => backend.ping(),
+    close: () => backend.close(),
+  };
+}

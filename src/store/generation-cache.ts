@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Entity, Where } from '../common/entity.ts';
 import type { KvStore } from '../common/kv.ts';
-import type { CollectionSpec, DocumentCollection, StorageBackend } from './collection.ts';
-import { currentRequestMemo } from './request-cache.ts';
+import { mapCollections, type CollectionSpec, type DocumentCollection, type StorageBackend } from './collection.ts';
+import { forgetInRequest, onceInRequest } from './request-cache.ts';
 import { matchesWhere } from './where.ts';
 
 /*
@@ -42,17 +42,7 @@ const FEW_IDS = 50;
 
 export function withGenerationCache(backend: StorageBackend, options: GenerationCacheOptions): StorageBackend {
   const uncached = new Set(options.uncached ?? []);
-  return {
-    ...backend,
-    kind: backend.kind,
-    collection<T extends Entity>(spec: CollectionSpec<T>) {
-      const inner = backend.collection(spec);
-      return uncached.has(spec.name) ? inner : cachedCollection(spec, inner, options);
-    },
-    prepare: () => backend.prepare(),
-    ping: () => backend.ping(),
-    close: () => backend.close(),
-  };
+  return mapCollections(backend, (inner, spec) => (uncached.has(spec.name) ? inner : cachedCollection(spec, inner, options)));
 }
 
 interface Kept<V> {
@@ -127,18 +117,7 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
    * Within one request a generation is read once: the request works on what it read first, as it does for
    * the documents themselves (request-cache.ts), and sees its own writes (they clear the memo).
    */
-  function currentGeneration(key: string): Promise<string | undefined> {
-    const memo = currentRequestMemo();
-    if (!memo) return readGeneration(key);
-    const slot = `generation\0${key}`;
-    let pending = memo.get(slot) as Promise<string | undefined> | undefined;
-    if (!pending) {
-      pending = readGeneration(key);
-      memo.set(slot, pending);
-      pending.catch(() => memo.delete(slot));
-    }
-    return pending;
-  }
+  const currentGeneration = (key: string) => onceInRequest(`generation\0${key}`, () => readGeneration(key));
 
   async function readGeneration(key: string): Promise<string | undefined> {
     const generation = await kv.get<string>(key);
@@ -149,8 +128,7 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
   }
 
   const renew = (keys: readonly string[]) => {
-    const memo = currentRequestMemo();
-    for (const key of keys) memo?.delete(`generation\0${key}`);
+    for (const key of keys) forgetInRequest(`generation\0${key}`);
     return Promise.all(keys.map((key) => kv.set(key, newGeneration(), GENERATION_TTL_SECONDS)));
   };
 
@@ -205,6 +183,11 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     return found;
   }
 
+  const holds = (doc: T, key: string, value: string) => {
+    const derived = spec.unique[key]?.(doc);
+    return typeof derived === 'string' ? derived === value : (derived ?? []).includes(value);
+  };
+
   /** Every unique key value the document holds, as `key \0 value` slots. */
   const keySlots = (doc: T | undefined): Set<string> => {
     const slots = new Set<string>();
@@ -227,7 +210,7 @@ function cachedCollection<T extends Entity>(spec: CollectionSpec<T>, inner: Docu
     const id = idsByKey.get(slot);
     if (id !== undefined) {
       const doc = await findById(id);
-      if (doc && keySlots(doc).has(slot)) return doc;
+      if (doc && holds(doc, key, value)) return doc;
       idsByKey.delete(slot);
     }
     const generation = id === undefined ? await currentGeneration(keyGeneration(slot)) : undefined;

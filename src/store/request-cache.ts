@@ -15,11 +15,26 @@ export function requestCache(): Middleware {
 }
 
 /**
- * The current request's memo, for a layer below the ports that remembers per request too (the read cache's
- * generations); undefined outside a request. It is cleared by every write through the ports, as above.
+ * `load()` once per request under `slot`: concurrent and later callers in the same request share its answer,
+ * a failure is not remembered, and outside a request every call loads. For the layers below the ports that
+ * remember per request too (the read cache's generations, oidc-provider's interactions). The memo is cleared by
+ * every write through the ports, as above; `forgetInRequest` drops one slot.
  */
-export function currentRequestMemo(): Map<string, Promise<unknown>> | undefined {
-  return reads.getStore();
+export function onceInRequest<T>(slot: string, load: () => Promise<T>): Promise<T> {
+  const memo = reads.getStore();
+  if (!memo) return load();
+  let pending = memo.get(slot) as Promise<T> | undefined;
+  if (!pending) {
+    pending = load();
+    memo.set(slot, pending);
+    // A failed read is not remembered: the next one tries again.
+    pending.catch(() => memo.delete(slot));
+  }
+  return pending;
+}
+
+export function forgetInRequest(slot: string): void {
+  reads.getStore()?.delete(slot);
 }
 
 const isRead = (name: string) => name === 'get' || name.startsWith('find');
@@ -32,17 +47,8 @@ function wrapPort<P extends object>(portName: string, port: P): P {
     const method = member as (...args: unknown[]) => Promise<unknown>;
     if (isRead(name)) {
       wrapped[name] = async (...args: unknown[]) => {
-        const memo = reads.getStore();
-        if (!memo) return method(...args);
-        const key = `${portName}.${name}:${JSON.stringify(args)}`;
-        let pending = memo.get(key);
-        if (!pending) {
-          pending = method(...args);
-          memo.set(key, pending);
-          // A failed read is not remembered: the next one tries again.
-          pending.catch(() => memo.delete(key));
-        }
-        const value = await pending;
+        if (!reads.getStore()) return method(...args);
+        const value = await onceInRequest(`${portName}.${name}:${JSON.stringify(args)}`, () => method(...args));
         return value === undefined ? undefined : structuredClone(value);
       };
     } else if (isWrite(name)) {

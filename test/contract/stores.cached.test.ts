@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Entity } from '../../src/common/entity.ts';
 import type { KvStore } from '../../src/common/kv.ts';
-import type { CollectionSpec, DocumentCollection, StorageBackend } from '../../src/store/collection.ts';
+import { mapCollections, type StorageBackend } from '../../src/store/collection.ts';
 import { withGenerationCache } from '../../src/store/generation-cache.ts';
 import { requestCache, withRequestCache } from '../../src/store/request-cache.ts';
 import { createMongoBackend } from '../../src/store/mongo/backend.ts';
@@ -35,22 +34,12 @@ runStoreContract('mongodb (FerretDB) through the read cache (generations in Redi
 /** Counts the database reads by id and by key that reach the backend, per collection. */
 function counted(backend: StorageBackend, reads: Map<string, number>): StorageBackend {
   const count = (name: string) => reads.set(name, (reads.get(name) ?? 0) + 1);
-  return {
-    ...backend,
-    kind: backend.kind,
-    collection<T extends Entity>(spec: CollectionSpec<T>): DocumentCollection<T> {
-      const inner = backend.collection(spec);
-      return {
-        ...inner,
-        findById: (id) => (count(spec.name), inner.findById(id)),
-        findByKey: (key, value) => (count(spec.name), inner.findByKey(key, value)),
-        list: (where, afterId, limit) => (count(spec.name), inner.list(where, afterId, limit)),
-      };
-    },
-    prepare: () => backend.prepare(),
-    ping: () => backend.ping(),
-    close: () => backend.close(),
-  };
+  return mapCollections(backend, (inner, spec) => ({
+    ...inner,
+    findById: (id) => (count(spec.name), inner.findById(id)),
+    findByKey: (key, value) => (count(spec.name), inner.findByKey(key, value)),
+    list: (where, afterId, limit) => (count(spec.name), inner.list(where, afterId, limit)),
+  }));
 }
 
 describe('read cache: two instances on one database and one Redis', () => {
