@@ -148,8 +148,8 @@ export function createKvAdapterFactory(kv: KvStore, options: KvAdapterOptions = 
       async destroy(id) {
         forget(id);
         const key = recordKey(model, id);
-        const payload = await kv.get<AdapterPayload>(key);
-        await Promise.all([kv.delete(key), consumable ? kv.delete(consumedKey(model, id)) : undefined]);
+        // Taken in the step that removes it: its indexes are known without a read before the delete.
+        const [payload] = await Promise.all([kv.consume<AdapterPayload>(key), consumable ? kv.delete(consumedKey(model, id)) : undefined]);
         forget(id);
         if (!payload) return;
         // Only clear an index that still points here: a Session rotating its id destroys the old id and

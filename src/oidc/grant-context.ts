@@ -1,4 +1,5 @@
 import type { KvStore } from '../common/kv.ts';
+import { forgetInRequest, onceInRequest } from '../store/request-cache.ts';
 
 /*
  * What a sign-in decided beyond the account: the organisation chosen for it. oidc-provider's Grant keeps only
@@ -16,10 +17,22 @@ export interface GrantContexts {
   find(grantId: string): Promise<GrantContext | undefined>;
 }
 
+/*
+ * Within one request a grant's context is read once (the session policy and the claims both ask for it) and
+ * afresh after this request saves it.
+ */
 export function createGrantContexts(kv: KvStore): GrantContexts {
   const key = (grantId: string) => `grant-context:${grantId}`;
+  const slot = (grantId: string) => `grant-context\0${grantId}`;
   return {
-    save: async (grantId, context, ttlSeconds) => { await kv.set(key(grantId), context, ttlSeconds); },
-    find: (grantId) => kv.get<GrantContext>(key(grantId)),
+    async save(grantId, context, ttlSeconds) {
+      forgetInRequest(slot(grantId));
+      try {
+        await kv.set(key(grantId), context, ttlSeconds);
+      } finally {
+        forgetInRequest(slot(grantId));
+      }
+    },
+    find: (grantId) => onceInRequest(slot(grantId), () => kv.get<GrantContext>(key(grantId))),
   };
 }

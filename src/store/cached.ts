@@ -1,11 +1,13 @@
 import type { Entity, Repository } from '../common/entity.ts';
 import type { Stores } from './stores.ts';
+import { deepFreeze } from '../common/frozen.ts';
 
 /*
  * A short-lived cache of objects read by id, over any repository: for what every sign-in reads several times
  * and admins change rarely (relying apps, organisations, connections). Writes through this repository clear
  * their entry at once; writes by another instance show after at most `ttlMs`. Misses are not cached, so a
- * newly created object is seen at once everywhere. Entries are copies: callers cannot change the cache.
+ * newly created object is seen at once everywhere. Entries are shared and frozen through (src/common/frozen.ts):
+ * callers cannot change the cache.
  */
 export function cachedById<T extends Entity, R extends Repository<T>>(repository: R, options: { ttlMs: number; maxEntries?: number; now?: () => number }): R {
   const now = options.now ?? (() => performance.now());
@@ -15,11 +17,11 @@ export function cachedById<T extends Entity, R extends Repository<T>>(repository
 
   async function find(id: string): Promise<T | undefined> {
     const hit = entries.get(id);
-    if (hit && hit.until > now()) return structuredClone(hit.value);
+    if (hit && hit.until > now()) return hit.value;
     const value = await repository.find(id);
     if (value) {
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(id, { value: structuredClone(value), until: now() + options.ttlMs });
+      entries.set(id, { value: deepFreeze(value), until: now() + options.ttlMs });
     } else {
       forget(id);
     }

@@ -4,6 +4,7 @@ import type { KvStore } from '../common/kv.ts';
 import { mapCollections, type CollectionSpec, type DocumentCollection, type StorageBackend } from './collection.ts';
 import { forgetInRequest, onceInRequest } from './request-cache.ts';
 import { matchesWhere } from './where.ts';
+import { deepFreeze } from '../common/frozen.ts';
 
 /*
  * Directory reads kept in process memory and checked against a generation in the KV store (Redis) on every
@@ -21,7 +22,8 @@ import { matchesWhere } from './where.ts';
  *   must still hold it when read by id), and which values no document holds, under the value's generation;
  *   lists within one organisation, under the organisation's generation in that collection. Every other
  *   query goes to the database.
- * - Callers get copies: nothing they do changes what is kept.
+ * - Callers get what is kept itself, frozen through (src/common/frozen.ts): nothing they do changes it, and
+ *   no read pays for a copy.
  */
 
 export interface GenerationCacheOptions {
@@ -51,7 +53,7 @@ interface Kept<V> {
   keptAt: number;
 }
 
-/** What is kept under generations, least recently used first; copies in and out. */
+/** What is kept under generations, least recently used first; frozen when kept, shared by every reader. */
 class KeptValues<V> {
   private readonly entries = new Map<string, Kept<V>>();
   private readonly maxEntries: number;
@@ -64,24 +66,26 @@ class KeptValues<V> {
     this.now = now;
   }
 
-  /** A copy of the value kept under `generation`, unless it changed or is too old. */
+  /** The value kept under `generation`, unless it changed or is too old. */
   read(slot: string, generation: string | undefined): V | undefined {
     const entry = this.entries.get(slot);
     if (!entry || generation === undefined || entry.generation !== generation || this.now() - entry.keptAt >= this.maxAgeMs) return undefined;
     this.entries.delete(slot);
     this.entries.set(slot, entry);
-    return structuredClone(entry.value);
+    return entry.value;
   }
 
   peek(slot: string): V | undefined {
     return this.entries.get(slot)?.value;
   }
 
+  /** Keeps `value` itself, frozen: the caller that read it gets it frozen too. */
   keep(slot: string, generation: string | undefined, value: V): void {
     this.entries.delete(slot);
+    deepFreeze(value);
     if (generation === undefined) return;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(slot, { generation, value: structuredClone(value), keptAt: this.now() });
+    this.entries.set(slot, { generation, value, keptAt: this.now() });
   }
 
   forget(slot: string): void {

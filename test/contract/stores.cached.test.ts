@@ -198,10 +198,11 @@ describe('read cache: two instances on one database and one Redis', () => {
     await c.close();
   });
 
-  it('gives copies: changing what a read returned changes nothing kept', async () => {
+  it('shares what it keeps frozen: changing what a read returned fails and changes nothing kept', async () => {
     const user = await a.users.create(userDraft({ name: 'Original' }));
     const read = await a.users.get(user.id);
-    (read as { name: string }).name = 'Scribbled';
+    expect(() => { (read as { name: string }).name = 'Scribbled'; }).toThrow(TypeError);
+    expect(() => Object.defineProperty(read, 'extra', { value: 1 })).toThrow(TypeError);
     expect((await a.users.get(user.id)).name).toBe('Original');
   });
 

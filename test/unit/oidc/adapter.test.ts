@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KvStore } from '../../../src/common/kv.ts';
 import { createKvAdapterFactory } from '../../../src/oidc/adapter.ts';
 import { createMemoryKv } from '../../../src/store/kv/memory.ts';
-import { requestCache } from '../../../src/store/request-cache.ts';
+import { createEmbeddedBackend } from '../../../src/store/embedded/backend.ts';
+import { requestCache, withRequestCache } from '../../../src/store/request-cache.ts';
+import { createStores } from '../../../src/store/stores.ts';
+import { userDraft } from '../../support/samples.ts';
 import { createRedisKv } from '../../../src/store/kv/redis.ts';
 
 /*
@@ -309,12 +312,19 @@ describe('KV adapter within one request', () => {
     let reads = 0;
     const counting: KvStore = { ...memory, get: (key) => (reads++, memory.get(key)) };
     const interactions = createKvAdapterFactory(counting)('Interaction');
+    const stores = withRequestCache(await createStores(createEmbeddedBackend({ memory: true })));
     await interactions.upsert('uid-1', { uid: 'uid-1', params: { client_id: 'app' } } as AdapterPayload, 60);
     await requestCache()({} as never, async () => {
       reads = 0;
       const first = await interactions.find('uid-1');
       (first as { params: Record<string, string> }).params.client_id = 'scribbled';
       expect(await interactions.find('uid-1')).toMatchObject({ params: { client_id: 'app' } });
+      expect(reads).toBe(1);
+      // A directory write in the same request (the last-login time, say) forgets the directory's reads only.
+      const user = await stores.users.create(userDraft());
+      await stores.users.update(user.id, { name: 'Renamed' });
+      expect((await stores.users.get(user.id)).name).toBe('Renamed');
+      await interactions.find('uid-1');
       expect(reads).toBe(1);
       await interactions.upsert('uid-1', { uid: 'uid-1', params: { client_id: 'app' }, result: { login: { accountId: 'user-1' } } } as AdapterPayload, 60);
       expect(await interactions.find('uid-1')).toHaveProperty('result');

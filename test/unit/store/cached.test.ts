@@ -22,14 +22,16 @@ describe('cachedById', () => {
     expect((await cached.find(client.id))?.name).toBe('Renamed elsewhere');
   });
 
-  it('forgets an entry at once on its own writes, never caches a miss, and hands out copies', async () => {
+  it('forgets an entry at once on its own writes, never caches a miss, and hands out values nobody can change', async () => {
     const { stores, cached } = await world();
     const client = await stores.clients.create(clientDraft());
     await cached.find(client.id);
     await cached.update(client.id, { name: 'Renamed here' });
     expect((await cached.find(client.id))?.name).toBe('Renamed here');
-    const copy = (await cached.find(client.id))!;
-    copy.redirectUris.push('https://tampered.example/cb');
+    const shared = (await cached.find(client.id))!;
+    expect(() => shared.redirectUris.push('https://tampered.example/cb')).toThrow(TypeError);
+    expect(() => { shared.name = 'Tampered'; }).toThrow(TypeError);
+    expect((await cached.find(client.id))!.name).toBe('Renamed here');
     expect((await cached.find(client.id))!.redirectUris).not.toContain('https://tampered.example/cb');
     expect(await cached.find('not-yet')).toBeUndefined();
     const late = await stores.clients.create(clientDraft({ id: 'not-yet' }));

@@ -12,7 +12,7 @@ function counting(stores: Stores) {
 }
 
 describe('withRequestCache', () => {
-  it('asks the store once per read within a request, hands out copies, and forgets on a write', async () => {
+  it('asks the store once per read within a request, hands out values nobody can change, and forgets on a write', async () => {
     const raw = await createStores(createEmbeddedBackend({ memory: true }));
     const user = await raw.users.create(userDraft());
     const { stores, reads } = counting(raw);
@@ -21,7 +21,9 @@ describe('withRequestCache', () => {
     let seen: string[] = [];
     app.use(async (ctx) => {
       const first = (await stores.users.find(user.id))!;
-      first.name = 'changed by a caller';
+      const scribble = () => { first.name = 'changed by a caller'; };
+      seen.push(String(Object.isFrozen(first)));
+      try { scribble(); } catch (error) { seen.push((error as Error).constructor.name); }
       const second = (await stores.users.find(user.id))!;
       seen.push(second.name);
       await stores.users.update(user.id, { name: 'Renamed' });
@@ -33,7 +35,7 @@ describe('withRequestCache', () => {
     try {
       const { port } = server.address() as { port: number };
       await fetch(`http://127.0.0.1:${port}/`);
-      expect(seen).toEqual([user.name, 'Renamed']);
+      expect(seen).toEqual(['true', 'TypeError', user.name, 'Renamed']);
       expect(reads()).toBe(2);
       seen = [];
       await fetch(`http://127.0.0.1:${port}/`);
