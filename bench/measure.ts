@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { latencySummary, runLoad, type Flow, type LoadResult } from './load.ts';
-import { cpuMs, loadAverage, machineBusyMs, sampleRss } from './proc.ts';
+import { cpuMs, loadAverage, machineBusyMs, sampleRss, syscalls } from './proc.ts';
 import { operationCosts, scrapeMetrics, type MetricsSnapshot } from './server-metrics.ts';
-import { countKeys, redisUsedMemory } from './services.ts';
+import { countKeys, redisReadsProcessed, redisUsedMemory } from './services.ts';
 import type { StepTimes } from './flows/timed-browser.ts';
 
 /*
@@ -75,6 +75,10 @@ export async function runScenario(spec: ScenarioSpec, env: Environment): Promise
 interface Snapshot {
   cpu: { server: number; redis?: number; ferretdb?: number; driver: number; machine: number };
   load: number;
+  /** The server's read and write system calls. */
+  syscalls: { reads: number; writes: number };
+  /** Command batches Redis read from all its clients (the baseline's and Bridgekeeper's servers only use it then). */
+  redisReads: number;
   redisBytes: number;
   sessions: number;
   metrics?: MetricsSnapshot;
@@ -91,6 +95,8 @@ async function snapshot(spec: ScenarioSpec, env: Environment): Promise<Snapshot>
       machine: machineBusyMs(),
     },
     load: loadAverage(),
+    syscalls: syscalls(spec.target.pid),
+    redisReads: await redisReadsProcessed(env.redis),
     redisBytes: await redisUsedMemory(env.redis),
     sessions: await countKeys(env.redis, spec.target.sessionPattern),
     ...(spec.target.metricsUrl ? { metrics: await scrapeMetrics(spec.target.metricsUrl) } : {}),
@@ -129,6 +135,16 @@ function summarise(spec: ScenarioSpec, run: LoadResult, before: Snapshot, after:
       redis: per(delta('redis')),
       ferretdb: per(delta('ferretdb')),
       driver: per(delta('driver')),
+    },
+    /**
+     * Messages per iteration: the server's socket reads and writes (system calls), and the command batches Redis
+     * received from all its clients (the bench's own few INFO and SCAN calls included). On a virtual machine
+     * each message between processes costs its sender far more CPU than the bytes suggest.
+     */
+    messages: {
+      serverReads: per(after.syscalls.reads - before.syscalls.reads),
+      serverWrites: per(after.syscalls.writes - before.syscalls.writes),
+      redisRoundTrips: per(after.redisReads - before.redisReads),
     },
     /** Cores busy on average during the run. */
     coresBusy: {

@@ -35,7 +35,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push('## argon2id alone', '', `${fixed(a.perSecond)} verifications/s with ${a.inFlight} in flight (m=${a.parameters.memoryCost} KiB, t=${a.parameters.timeCost}, p=${a.parameters.parallelism}); ` +
       `${fixed(a.cpuMsPerVerification, 2)} ms CPU and ${fixed(a.wallMsPerVerification.mean)} ms wall each.`, '');
   }
-  lines.push(...failures(report.scenarios), ...storageSummary(report.scenarios), ...stepTables(report.scenarios), ...profileSection(report), ...memorySection(report), ...limitSection(report));
+  lines.push(...failures(report.scenarios), ...messageSummary(report.scenarios), ...storageSummary(report.scenarios), ...stepTables(report.scenarios), ...profileSection(report), ...memorySection(report), ...limitSection(report));
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,6 +70,19 @@ function stepTables(scenarios: ScenarioResult[]): string[] {
     }
   }
   return lines;
+}
+
+function messageSummary(scenarios: ScenarioResult[]): string[] {
+  if (scenarios.length === 0) return [];
+  return [
+    '## Messages between processes', '',
+    '| Scenario | Server read calls | Server write calls | Redis round trips |', '|---|---|---|---|',
+    ...scenarios.map((s) => `| ${s.name} (${s.target}) | ${fixed(s.messages.serverReads)} | ${fixed(s.messages.serverWrites)} | ${fixed(s.messages.redisRoundTrips)} |`),
+    '', 'Per iteration. Read and write calls are the server process\'s system calls (`/proc/<pid>/io`): socket reads and',
+    'writes to the driver, Redis, FerretDB and the SMTP server, and log lines. Redis round trips are the command',
+    'batches Redis read from its clients (`total_reads_processed`). Unlike CPU time they do not change with the',
+    'machine\'s speed, and on a virtual machine each message between processes costs its sender much more CPU than its bytes.', '',
+  ];
 }
 
 function storageSummary(scenarios: ScenarioResult[]): string[] {

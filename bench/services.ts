@@ -107,6 +107,12 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
 }
 
+/** Reads Redis has processed from its clients' sockets: each is one batch of commands, i.e. a round trip. */
+export async function redisReadsProcessed(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+}
+
 /** How many keys match `pattern`, by a bounded SCAN (no KEYS on a server under load). */
 export async function countKeys(redis: Redis, pattern: string, limit = 5_000_000): Promise<number> {
   let cursor = '0';

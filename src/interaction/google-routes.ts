@@ -25,11 +25,12 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
   const flowKey = (state: string) => `google-flow:${state}`;
 
   async function start(ctx: Context, uid: string, org: Organization | undefined, loginHint: string | undefined): Promise<void> {
-    const handle = await deps.handoff.begin(uid, 'google');
     const hint = org ? hostedDomainHint(org.loginPolicy) : undefined;
-    const { redirectUrl, transactionId } = await deps.google.start({
-      ...(org ? { orgId: org.id } : {}), ...(loginHint ? { loginHint } : {}), ...(hint ? { hostedDomain: hint } : {}),
-    });
+    // Independent records, stored side by side; one left behind by a failure of the other expires unused.
+    const [handle, { redirectUrl, transactionId }] = await Promise.all([
+      deps.handoff.begin(uid, 'google'),
+      deps.google.start({ ...(org ? { orgId: org.id } : {}), ...(loginHint ? { loginHint } : {}), ...(hint ? { hostedDomain: hint } : {}) }),
+    ]);
     await deps.kv.set(flowKey(transactionId), { handle }, FLOW_TTL_SECONDS);
     ctx.status = 303;
     ctx.redirect(redirectUrl);
@@ -38,11 +39,20 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
   const router = new Router();
   router.get(GOOGLE_CALLBACK_PATH, async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.kv.consume<{ handle: string }>(flowKey(state)) : undefined;
+    if (!state) throw new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
+    // The flow and the connector's transaction were stored together under this state, and are taken together:
+    // for a state nobody started both are missing, and the connector asks Google nothing.
+    const [flowRead, completed] = await Promise.allSettled([
+      deps.kv.consume<{ handle: string }>(flowKey(state)),
+      deps.google.complete({ callbackUrl: new URL(ctx.originalUrl, 'http://callback.invalid'), expected: { state } }),
+    ]);
+    if (flowRead.status === 'rejected') throw flowRead.reason;
+    const flow = flowRead.value;
     if (!flow) throw new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
     let identity;
     try {
-      identity = await deps.google.complete({ callbackUrl: new URL(ctx.originalUrl, 'http://callback.invalid'), expected: { state } });
+      if (completed.status === 'rejected') throw completed.reason;
+      identity = completed.value;
     } catch (error) {
       if (!(error instanceof GoogleSignInError)) throw error;
       await deps.audit.record({ actor: 'anonymous', orgId: null, requestId: ctx.state.requestId as string, ip: ctx.ip }, 'signin.failed', {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
@@ -20,11 +21,15 @@ export async function finishInteraction(
 ): Promise<{ redirectTo: string; login?: { amr: string[] } }> {
   const { details, state, userId } = input;
   const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
+  // The grant's id is chosen here (256 random bits, as oidc-provider's own) so that its context is stored beside
+  // it at once; oidc-provider keeps an id given before save (its types do not declare it on Grant).
+  const grantId = randomBytes(32).toString('base64url');
+  (grant as unknown as { jti: string }).jti = grantId;
   grant.addOIDCScope(requestedScopes(details).join(' '));
   const claims = requestedClaims(details);
   if (claims.length > 0) grant.addOIDCClaims(claims);
-  const grantId = await grant.save();
-  await deps.grantContexts.save(grantId, { orgId: input.orgId }, TOKEN_TTL.Grant);
+  const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, { orgId: input.orgId }, TOKEN_TTL.Grant)]);
+  if (saved !== grantId) throw new Error('oidc-provider saved the grant under another id than the one given');
 
   const result: InteractionResults = { consent: { grantId } };
   // Authenticated in this interaction (a first factor, or a code on top of the session's): a new login result.

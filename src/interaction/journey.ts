@@ -66,6 +66,10 @@ export interface Loaded {
  */
 export function createJourney(deps: InteractionDeps) {
   async function load(ctx: Context, { post }: { post: boolean }): Promise<Loaded> {
+    // The journey's state is read beside the interaction, under the uid of the URL; it is used only when the
+    // interaction turns out to be that one.
+    const stateRead = deps.states.get(String(ctx.params.uid));
+    stateRead.catch(() => undefined);
     const details = await deps.provider().interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) throw new AppError(400, 'interaction_mismatch', 'This sign-in page is out of date.');
     if (post && !deps.csrf.verify(details.uid, (ctx.request.body as Record<string, unknown> | undefined)?.csrf)) {
@@ -73,7 +77,7 @@ export function createJourney(deps: InteractionDeps) {
     }
     const client = await deps.stores.clients.find(String(details.params.client_id));
     if (!client) throw new AppError(400, 'unknown_client', 'The application is not registered.');
-    return { details, state: await deps.states.get(details.uid), clientName: client.name, firstParty: client.firstParty };
+    return { details, state: await stateRead, clientName: client.name, firstParty: client.firstParty };
   }
 
   const urls = (uid: string) => {
@@ -171,13 +175,13 @@ export function createJourney(deps: InteractionDeps) {
       }));
     }
     const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id });
-    await deps.states.clear(details.uid);
-    if (finished.login) {
-      deps.signins?.inc({ method: state.method ?? 'password', outcome: 'success' });
-      await deps.audit.record(source(ctx, `user:${userId}`, org.id), 'signin.succeeded', {
+    if (finished.login) deps.signins?.inc({ method: state.method ?? 'password', outcome: 'success' });
+    await Promise.all([
+      deps.states.clear(details.uid),
+      finished.login && deps.audit.record(source(ctx, `user:${userId}`, org.id), 'signin.succeeded', {
         target: `user:${userId}`, details: { method: state.method ?? 'password', amr: finished.login.amr, clientId: details.params.client_id },
-      });
-    }
+      }),
+    ]);
     ctx.status = 303;
     ctx.redirect(finished.redirectTo);
   }

@@ -45,8 +45,13 @@ export function createSso(deps: SsoDeps) {
     },
 
     async start(ctx: Context, uid: string, connection: Connection, options: { forceAuthn: boolean }): Promise<void> {
-      const handle = await deps.handoff.begin(uid, connection.id);
-      const { redirectUrl } = await deps.saml.startSignIn(connection, { relayState: handle, forceAuthn: options.forceAuthn });
+      // The hand-off and the AuthnRequest's state are stored side by side; one left behind by a failure of the
+      // other expires unused.
+      const handle = deps.handoff.newHandle();
+      const [, { redirectUrl }] = await Promise.all([
+        deps.handoff.begin(uid, connection.id, handle),
+        deps.saml.startSignIn(connection, { relayState: handle, forceAuthn: options.forceAuthn }),
+      ]);
       ctx.status = 303;
       ctx.redirect(redirectUrl);
     },

@@ -27,8 +27,10 @@ export function createUpstreamHandoff(kv: KvStore) {
   const begun = (handle: string) => `upstream-begun:${handle}`;
   const finished = (handle: string) => `upstream-finished:${handle}`;
   return {
-    async begin(uid: string, connectionId: string): Promise<string> {
-      const handle = randomBytes(24).toString('base64url');
+    /** A fresh handle, for a caller that stores what refers to it while `begin` stores the hand-off. */
+    newHandle: (): string => randomBytes(24).toString('base64url'),
+
+    async begin(uid: string, connectionId: string, handle = randomBytes(24).toString('base64url')): Promise<string> {
       await kv.set(begun(handle), { uid, connectionId } satisfies Handoff, BEGIN_TTL_SECONDS);
       return handle;
     },

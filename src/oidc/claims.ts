@@ -29,9 +29,16 @@ export interface AccountDeps {
  */
 export function createFindAccount(deps: AccountDeps): FindAccount {
   return async function findAccount(_ctx, sub, token): Promise<Account | undefined> {
+    const grantId = token && 'grantId' in token ? (token.grantId as string | undefined) : undefined;
+    // What the claims will need is asked for with the user: the reads are shared within the request
+    // (request-cache.ts), so claims() below finds them answered, and nothing waits on Redis twice in a row.
+    if (grantId) {
+      deps.grantContexts.find(grantId)
+        .then((context) => context && deps.stores.memberships.findFor(context.orgId, sub))
+        .catch(() => undefined);
+    }
     const user = await deps.stores.users.find(sub);
     if (!user || user.status !== 'active') return undefined;
-    const grantId = token && 'grantId' in token ? (token.grantId as string | undefined) : undefined;
 
     return {
       accountId: user.id,

@@ -63,9 +63,13 @@ export async function completeSamlSignIn(
     throw new SamlValidationError('unsolicited', 'the response answers no request (IdP-initiated sign-in), which this connection does not allow');
   }
 
-  if (await state.wasAssertionSeen(connectionId, assertion.id)) throw replayed(assertion.id);
+  // Both looked up at once (neither spends anything); a replay is reported before an unknown request.
+  const [seen, request] = await Promise.all([
+    state.wasAssertionSeen(connectionId, assertion.id),
+    requestId ? state.findRequest(connectionId, requestId) : undefined,
+  ]);
+  if (seen) throw replayed(assertion.id);
   if (requestId) {
-    const request = await state.findRequest(connectionId, requestId);
     if (!request || isExpired(request, now())) throw unknownRequest(requestId);
     if (request.relayState !== input.relayState) {
       throw new SamlValidationError('relay_state_mismatch', 'the RelayState posted with the response is not the one the sign-in was started with');
