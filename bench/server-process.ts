@@ -26,9 +26,11 @@ export async function startServerProcess(options: {
   env: Record<string, string>;
   nodeOptions?: string[];
   timeoutMs?: number;
+  /** The checkout it runs from: this one unless told (bench/compare.ts runs another beside it). */
+  root?: string;
 }): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...options.args], {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -31,6 +31,8 @@ export interface BridgekeeperOptions {
   port?: number;
   /** Extra node flags, e.g. the profiler hook. */
   nodeOptions?: string[];
+  /** Another checkout to run `src/main.ts` from (bench/compare.ts); this one by default. */
+  root?: string;
   env?: Record<string, string>;
 }
 
@@ -46,6 +48,7 @@ export async function startBridgekeeper(options: BridgekeeperOptions): Promise<R
     name: 'Bridgekeeper',
     args: ['src/main.ts'],
     url,
+    ...(options.root ? { root: options.root } : {}),
     nodeOptions: options.nodeOptions ?? [],
     env: {
       BRIDGEKEEPER_SERVER__HOST: '127.0.0.1',
