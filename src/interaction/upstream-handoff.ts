@@ -26,11 +26,12 @@ export interface Handoff {
 export function createUpstreamHandoff(kv: KvStore) {
   const begun = (handle: string) => `upstream-begun:${handle}`;
   const finished = (handle: string) => `upstream-finished:${handle}`;
+  const newHandle = (): string => randomBytes(24).toString('base64url');
   return {
     /** A fresh handle, for a caller that stores what refers to it while `begin` stores the hand-off. */
-    newHandle: (): string => randomBytes(24).toString('base64url'),
+    newHandle,
 
-    async begin(uid: string, connectionId: string, handle = randomBytes(24).toString('base64url')): Promise<string> {
+    async begin(uid: string, connectionId: string, handle = newHandle()): Promise<string> {
       await kv.set(begun(handle), { uid, connectionId } satisfies Handoff, BEGIN_TTL_SECONDS);
       return handle;
     },
