@@ -10,7 +10,8 @@ import { relyingApp } from './flows/rp.ts';
 import { StepTimes } from './flows/timed-browser.ts';
 import { startBenchGoogle, type BenchGoogle } from './google.ts';
 import { startInbox, type Inbox } from './inbox.ts';
-import type { Flow } from './load.ts';
+import { runLoad, type Flow } from './load.ts';
+import { DEFAULT_STORE_DIR, integer, seconds, UsageError } from './options.ts';
 import { cpuMs, machine, syscalls } from './proc.ts';
 import { startBenchServices, type BenchServices } from './services.ts';
 import { benchSecrets, startBridgekeeper, type RunningTarget } from './targets.ts';
@@ -43,7 +44,14 @@ interface Side {
   firstError?: string;
 }
 
-const options = parseOptions(process.argv.slice(2));
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
 const dir = await mkdtemp(join(tmpdir(), 'bk-compare-'));
 let services: BenchServices | undefined;
 let inbox: Inbox | undefined;
@@ -71,25 +79,14 @@ try {
   const drive = async (side: Side, ms: number, counted: boolean) => {
     const pid = side.running.target.pid;
     const [cpuBefore, writesBefore] = [cpuMs(pid), syscalls(pid).writes];
-    const until = performance.now() + ms;
-    let completed = 0;
-    let failed = 0;
-    await Promise.all(Array.from({ length: options.concurrency }, async (_, vu) => {
-      while (performance.now() < until) {
-        try {
-          await side.flow(iteration++, vu);
-          completed++;
-        } catch (error) {
-          failed++;
-          side.firstError ??= (error as Error).message;
-        }
-      }
-    }));
+    const run = await runLoad(side.flow, { concurrency: options.concurrency, durationMs: ms, maxIterations: Number.MAX_SAFE_INTEGER, firstIteration: iteration });
+    iteration = run.nextIteration;
+    side.firstError ??= run.errors[0];
     if (!counted) return;
     side.cpuMs += cpuMs(pid) - cpuBefore;
     side.writes += syscalls(pid).writes - writesBefore;
-    side.completed += completed;
-    side.failed += failed;
+    side.completed += run.completed;
+    side.failed += run.failed;
   };
   // Just-in-time provisioning (Google) and the JIT compiler's warm-up happen here, outside the figures.
   for (const side of sides) await drive(side, WARMUP_MS, false);
@@ -157,27 +154,22 @@ function parseOptions(argv: string[]) {
       window: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '16' },
       out: { type: 'string', default: 'bench/results' },
-      'store-dir': { type: 'string', default: existsSync('/dev/shm') ? '/dev/shm' : tmpdir() },
+      'store-dir': { type: 'string', default: DEFAULT_STORE_DIR },
     },
   });
   const fail = (message: string): never => {
-    console.error(`${message}\n${USAGE}`);
-    process.exit(2);
+    throw new UsageError(message);
   };
   const against = values.against ? resolve(values.against) : fail('--against is required');
   if (!existsSync(join(against, 'src/main.ts'))) fail(`${against} holds no src/main.ts: not a Bridgekeeper checkout`);
   if (!existsSync(join(against, 'node_modules'))) fail(`${against} has no node_modules: run npm ci there, or link this checkout's`);
   if (!(SCENARIOS as readonly string[]).includes(values.scenario)) fail(`--scenario must be one of ${SCENARIOS.join(', ')}`);
-  const number = (value: string, name: string, min: number, max: number) => {
-    const n = Number(value);
-    return Number.isInteger(n) && n >= min && n <= max ? n : fail(`${name} must be a whole number from ${min} to ${max}`);
-  };
   return {
     against,
     scenario: values.scenario as Scenario,
-    rounds: number(values.rounds, '--rounds', 2, 200),
-    windowMs: number(values.window, '--window', 1, 60) * 1000,
-    concurrency: number(values.concurrency, '--concurrency', 1, 256),
+    rounds: integer(values.rounds, '--rounds', 2, 200),
+    windowMs: seconds(values.window, '--window', 1, 60) * 1000,
+    concurrency: integer(values.concurrency, '--concurrency', 1, 256),
     outDir: values.out,
     storeDir: values['store-dir'],
   };

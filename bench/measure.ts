@@ -77,7 +77,7 @@ interface Snapshot {
   load: number;
   /** The server's read and write system calls. */
   syscalls: { reads: number; writes: number };
-  /** Command batches Redis read from all its clients (the baseline's and Bridgekeeper's servers only use it then). */
+  /** Command batches Redis has read from all its clients (during a run, nearly all of them the server's). */
   redisReads: number;
   redisBytes: number;
   sessions: number;
@@ -138,8 +138,8 @@ function summarise(spec: ScenarioSpec, run: LoadResult, before: Snapshot, after:
     },
     /**
      * Messages per iteration: the server's socket reads and writes (system calls), and the command batches Redis
-     * received from all its clients (the bench's own few INFO and SCAN calls included). On a virtual machine
-     * each message between processes costs its sender far more CPU than the bytes suggest.
+     * received from all its clients (the bench's own few INFO and SCAN calls included). Counts, so unlike CPU
+     * time they do not move with the machine's speed.
      */
     messages: {
       serverReads: per(after.syscalls.reads - before.syscalls.reads),

@@ -11,6 +11,9 @@ export type ScenarioName = typeof SCENARIOS[number];
 export const PROFILED_SCENARIOS = ['saml', 'google', 'password'] as const;
 export type ProfiledScenario = typeof PROFILED_SCENARIOS[number];
 
+/** Where Redis and FerretDB keep their files unless told: tmpfs where there is one. */
+export const DEFAULT_STORE_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
 export interface BenchOptions {
   durationMs: number;
   warmupMs: number;
@@ -43,7 +46,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'profile-scenario': { type: 'string', default: 'saml' },
       'saml-users': { type: 'string', default: '64' },
       out: { type: 'string', default: 'bench/results' },
-      'store-dir': { type: 'string', default: existsSync('/dev/shm') ? '/dev/shm' : tmpdir() },
+      'store-dir': { type: 'string', default: DEFAULT_STORE_DIR },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -72,13 +75,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
 
 export class UsageError extends Error {}
 
-function seconds(text: string, name: string, min: number, max: number): number {
+export function seconds(text: string, name: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`${name} must be a number of seconds from ${min} to ${max}`);
   return value;
 }
 
-function integer(text: string, name: string, min: number, max: number): number {
+export function integer(text: string, name: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}`);
   return value;

@@ -81,7 +81,7 @@ function messageSummary(scenarios: ScenarioResult[]): string[] {
     '', 'Per iteration. Read and write calls are the server process\'s system calls (`/proc/<pid>/io`): socket reads and',
     'writes to the driver, Redis, FerretDB and the SMTP server, and log lines. Redis round trips are the command',
     'batches Redis read from its clients (`total_reads_processed`). Unlike CPU time they do not change with the',
-    'machine\'s speed, and on a virtual machine each message between processes costs its sender much more CPU than its bytes.', '',
+    'machine\'s speed.', '',
   ];
 }
 

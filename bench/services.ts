@@ -102,15 +102,18 @@ async function pingMongo(url: string): Promise<void> {
 }
 
 /** used_memory of INFO memory, in bytes. */
-export async function redisUsedMemory(redis: Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+export function redisUsedMemory(redis: Redis): Promise<number> {
+  return redisInfoNumber(redis, 'memory', 'used_memory');
 }
 
 /** Reads Redis has processed from its clients' sockets: each is one batch of commands, i.e. a round trip. */
-export async function redisReadsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+export function redisReadsProcessed(redis: Redis): Promise<number> {
+  return redisInfoNumber(redis, 'stats', 'total_reads_processed');
+}
+
+async function redisInfoNumber(redis: Redis, section: string, field: string): Promise<number> {
+  const info = await redis.info(section);
+  return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(info)?.[1] ?? Number.NaN);
 }
 
 /** How many keys match `pattern`, by a bounded SCAN (no KEYS on a server under load). */

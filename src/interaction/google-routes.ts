@@ -21,6 +21,8 @@ const FLOW_TTL_SECONDS = 600;
  * - GET /google/callback: one fixed redirect URI for every organisation (as registered with Google); the
  *   answer is validated here, parked, and the browser sent to its interaction (upstream-steps.ts)
  */
+const stateUnknown = () => new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
+
 export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore; handoff: UpstreamHandoff; audit: Pick<AuditService, 'record'> }) {
   const flowKey = (state: string) => `google-flow:${state}`;
 
@@ -39,7 +41,7 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
   const router = new Router();
   router.get(GOOGLE_CALLBACK_PATH, async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    if (!state) throw new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
+    if (!state) throw stateUnknown();
     // The flow and the connector's transaction were stored together under this state, and are taken together:
     // for a state nobody started both are missing, and the connector asks Google nothing.
     const [flowRead, completed] = await Promise.allSettled([
@@ -48,7 +50,7 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
     ]);
     if (flowRead.status === 'rejected') throw flowRead.reason;
     const flow = flowRead.value;
-    if (!flow) throw new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
+    if (!flow) throw stateUnknown();
     let identity;
     try {
       if (completed.status === 'rejected') throw completed.reason;
@@ -61,7 +63,7 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
       return sendPage(ctx, errorPage({ title: 'Google sign-in failed', message: error.message, requestId: ctx.state.requestId }), error.status >= 500 ? 503 : error.status);
     }
     const handoff = await deps.handoff.arrive(flow.handle, 'google');
-    if (!handoff) throw new AppError(400, 'google_state_unknown', 'This Google sign-in has expired or was already used. Please start again.');
+    if (!handoff) throw stateUnknown();
     await deps.handoff.park(flow.handle, handoff.uid, identity);
     ctx.status = 303;
     ctx.redirect(`/interaction/${handoff.uid}/upstream?handle=${encodeURIComponent(flow.handle)}`);
