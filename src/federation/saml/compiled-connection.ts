@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { ValidationError } from '../../common/errors.ts';
 import type { Connection } from '../model.ts';
 import { fingerprintOf } from './certificates.ts';
@@ -9,7 +9,8 @@ import { parseSamlSettings, type SamlSettings } from './settings.ts';
 
 /*
  * Everything derived from a connection's stored settings that a response check needs, built once per
- * settings version rather than per request: parsed certificates, endpoints and the node-saml instances.
+ * settings version rather than per request: the certificates' parsed public keys, endpoints and the
+ * options of the AuthnRequests.
  * The cache is keyed by a digest of the settings and mapping, so an admin's change takes effect on the next
  * request of every instance without any invalidation message.
  */
@@ -25,14 +26,12 @@ export interface CompiledConnection {
   mapping: SamlMapping;
   endpoints: SpEndpoints;
   trustedFingerprints: ReadonlySet<string>;
+  /** The public keys of the IdP's certificates, parsed once: what a response's signatures must verify with. */
+  verificationKeys: readonly KeyObject[];
   /** Private key assertions are encrypted to, when the connection accepts encrypted assertions. */
   decryptionKeyPem?: string;
-  /** Options every node-saml instance of this connection shares; requests add their own id. */
+  /** Options of the node-saml instance that writes this connection's AuthnRequests; requests add their own id. */
   samlOptions: SamlConfig;
-  /** Verifies a response whose assertion is signed; the Response element's own signature is optional. */
-  verifier: SAML;
-  /** The same, for a Response that carries its own signature: then that signature must verify too. */
-  signedResponseVerifier: SAML;
 }
 
 export function compileConnection(connection: Connection, publicUrl: string, spKeys: SpKeys | undefined): CompiledConnection {
@@ -51,7 +50,9 @@ export function compileConnection(connection: Connection, publicUrl: string, spK
   const signing = settings.signAuthnRequests && spKeys
     ? { privateKey: spKeys.privateKeyPem, publicCert: spKeys.certificatePem }
     : {};
+  // node-saml writes the AuthnRequests; responses are verified by this connector (response.ts).
   const samlOptions: SamlConfig = {
+    // Required by node-saml's constructor, and used for nothing it does here.
     idpCert: settings.idpCertificates,
     issuer: endpoints.spEntityId,
     callbackUrl: endpoints.acsUrl,
@@ -62,16 +63,9 @@ export function compileConnection(connection: Connection, publicUrl: string, spK
     disableRequestedAuthnContext: true,
     signatureAlgorithm: 'sha256',
     ...signing,
-    wantAssertionsSigned: true,
-    wantAuthnResponseSigned: false,
-    // Request ids are matched and consumed by this connector, after every other check (see response.ts);
-    // node-saml would consult its cache before the signature is known to be good.
+    // Request ids are kept and consumed by this connector (request-state.ts); node-saml's own cache would
+    // hold every id this process ever sent.
     validateInResponseTo: ValidateInResponseTo.never,
-    // Times and the audience are checked by checks.ts against the injected clock with precise reasons, on
-    // the same signed assertion node-saml returns; node-saml's own versions read the wall clock.
-    acceptedClockSkewMs: -1,
-    audience: false,
-    ...(decryptionKeyPem ? { decryptionPvk: decryptionKeyPem } : {}),
   };
   return {
     connectionId: connection.id,
@@ -80,10 +74,9 @@ export function compileConnection(connection: Connection, publicUrl: string, spK
     mapping,
     endpoints,
     trustedFingerprints: new Set(settings.idpCertificates.map((pem) => fingerprintOf(pem) ?? '')),
+    verificationKeys: settings.idpCertificates.map((pem) => new X509Certificate(pem).publicKey),
     ...(decryptionKeyPem ? { decryptionKeyPem } : {}),
     samlOptions,
-    verifier: new SAML(samlOptions),
-    signedResponseVerifier: new SAML({ ...samlOptions, wantAuthnResponseSigned: true }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { SamlValidationError } from './errors.ts';
 import { attribute, child, children, descendants, isElement, NS, parseXml, XmlParseError } from './xml.ts';
+import { DIGEST_METHODS, SHA1_DIGEST, SHA1_SIGNATURE, SIGNATURE_METHODS } from './xmldsig.ts';
 
 /*
  * What can be refused about a SAMLResponse before any signature is verified; nothing here is trusted
@@ -19,20 +20,14 @@ export const MAX_BASE64_BYTES = 256 * 1024;
 export const MAX_XML_BYTES = 128 * 1024;
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
-const SIGNATURE_ALGORITHMS = new Set([
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
-  'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
-]);
-const DIGEST_ALGORITHMS = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512']);
-const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
-const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
 
 export interface Envelope {
   xml: string;
   response: Element;
   /** The Response element carries its own enveloped signature. */
   responseSigned: boolean;
+  /** The plain assertion, whose signature is verified next; absent when it is encrypted. */
+  assertion?: Element;
   /** Present when the assertion is encrypted: its plaintext is inspected by inspectDecryptedAssertion. */
   encryptedAssertion?: Element;
 }
@@ -84,11 +79,12 @@ export function inspectEnvelope(xml: string, rules: EnvelopeRules): Envelope {
   }
   const envelope: Envelope = { xml, response, responseSigned: children(response, NS.dsig, 'Signature').length > 0 };
   if (encrypted[0]) envelope.encryptedAssertion = encrypted[0];
+  else envelope.assertion = assertion;
   return envelope;
 }
 
-/** The rules of a plain assertion, applied to the plaintext of an encrypted one. */
-export function inspectDecryptedAssertion(xml: string, rules: EnvelopeRules): void {
+/** The rules of a plain assertion, applied to the plaintext of an encrypted one; returns that assertion. */
+export function inspectDecryptedAssertion(xml: string, rules: EnvelopeRules): Element {
   const doc = parse(xml);
   if (!isElement(doc.documentElement, NS.assertion, 'Assertion') || descendants(doc, NS.assertion, 'Assertion').length !== 1) {
     throw new SamlValidationError('multiple_assertions', 'the encrypted assertion does not contain exactly one Assertion');
@@ -97,6 +93,7 @@ export function inspectDecryptedAssertion(xml: string, rules: EnvelopeRules): vo
   if (children(doc.documentElement, NS.dsig, 'Signature').length === 0) {
     throw new SamlValidationError('unsigned_assertion', 'the encrypted assertion is not signed; signed assertions are required');
   }
+  return doc.documentElement;
 }
 
 function parse(xml: string): Document {
@@ -132,7 +129,7 @@ function checkAlgorithms(doc: Document, allowSha1: boolean): void {
         if (allowSha1) continue;
         throw new SamlValidationError('sha1_refused', `the ${kind} algorithm is SHA-1 (${algorithm}); this connection does not allow SHA-1`);
       }
-      if (!(kind === 'signature' ? SIGNATURE_ALGORITHMS : DIGEST_ALGORITHMS).has(algorithm)) {
+      if (!(kind === 'signature' ? SIGNATURE_METHODS : DIGEST_METHODS).has(algorithm)) {
         throw new SamlValidationError('unsupported_algorithm', `the ${kind} algorithm ${algorithm || '(none)'} is not accepted`);
       }
     }

@@ -4,7 +4,7 @@ import { readAssertion, readResponseFacts } from './assertion.ts';
 import { checkAssertion } from './checks.ts';
 import type { CompiledConnection } from './compiled-connection.ts';
 import { decryptAssertion } from './decryption.ts';
-import { decodeSamlResponse, inspectDecryptedAssertion, inspectEnvelope } from './envelope.ts';
+import { decodeSamlResponse, type Envelope, type EnvelopeRules, inspectDecryptedAssertion, inspectEnvelope } from './envelope.ts';
 import { SamlValidationError } from './errors.ts';
 import { mapAssertionToIdentity } from './mapping.ts';
 import { type OutstandingRequest, REQUEST_TTL_SECONDS, type RequestState } from './request-state.ts';
@@ -45,10 +45,7 @@ export async function completeSamlSignIn(
   const xml = decodeSamlResponse(input.samlResponse);
   const rules = { allowSha1: settings.allowSha1, canDecrypt: compiled.decryptionKeyPem !== undefined };
   const envelope = inspectEnvelope(xml, rules);
-  if (envelope.encryptedAssertion && compiled.decryptionKeyPem) {
-    inspectDecryptedAssertion(await decryptAssertion(envelope.encryptedAssertion.toString(), compiled.decryptionKeyPem), rules);
-  }
-  const signedXml = await verifySignedAssertion(compiled, input.samlResponse, envelope);
+  const signedXml = verifySignedAssertion(compiled, envelope, envelope.assertion ?? await decrypted(compiled, envelope, rules));
 
   const assertion = readSigned(signedXml);
   const accepted = checkAssertion(assertion, readResponseFacts(envelope.response), {
@@ -90,6 +87,13 @@ export async function completeSamlSignIn(
   if (assertion.sessionIndex) identity.sessionIndex = assertion.sessionIndex;
   if (assertion.authnContext) identity.authnContext = assertion.authnContext;
   return requestId ? { identity, requestId } : { identity };
+}
+
+/** The plaintext assertion of an encrypted one, held to the plain one's envelope rules. */
+async function decrypted(compiled: CompiledConnection, envelope: Envelope, rules: EnvelopeRules): Promise<Element> {
+  // inspectEnvelope has refused an encrypted assertion the connection cannot decrypt.
+  if (!envelope.encryptedAssertion || !compiled.decryptionKeyPem) throw new TypeError('no encrypted assertion to decrypt');
+  return inspectDecryptedAssertion(await decryptAssertion(envelope.encryptedAssertion.toString(), compiled.decryptionKeyPem), rules);
 }
 
 function readSigned(signedXml: string) {

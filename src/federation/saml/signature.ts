@@ -3,10 +3,11 @@ import { fingerprintOf } from './certificates.ts';
 import type { Envelope } from './envelope.ts';
 import { SamlValidationError } from './errors.ts';
 import { children, descendants, NS, text } from './xml.ts';
+import { verifyEnvelopedSignature, XmlSignatureError } from './xmldsig.ts';
 
 /*
- * - the assertion's signature is verified by node-saml (xml-crypto) against the configured certificates
- *   only; xml-crypto ignores certificates carried in KeyInfo unless told otherwise, and we never tell it
+ * - the assertion's signature is verified (xmldsig.ts) against the configured certificates only; a
+ *   certificate carried in KeyInfo is never trusted
  * - when the Response is signed too, that signature must verify as well: a present but broken signature is
  *   not "optional"
  * - what comes back is the assertion exactly as signed (the canonical bytes the digest covered), and it is
@@ -15,24 +16,21 @@ import { children, descendants, NS, text } from './xml.ts';
  * - on failure, the KeyInfo certificate is used for one thing: telling the admin whether the IdP signed with
  *   a certificate this connection does not list (a rollover they missed) or the response was altered
  */
-export async function verifySignedAssertion(compiled: CompiledConnection, samlResponse: string, envelope: Envelope): Promise<string> {
-  const verifier = envelope.responseSigned ? compiled.signedResponseVerifier : compiled.verifier;
-  let assertionXml: string | undefined;
+export function verifySignedAssertion(compiled: CompiledConnection, envelope: Envelope, assertion: Element): string {
+  const rules = { keys: compiled.verificationKeys, allowSha1: compiled.settings.allowSha1 };
   try {
-    const { profile } = await verifier.validatePostResponseAsync({ SAMLResponse: samlResponse });
-    assertionXml = profile?.getAssertionXml?.();
+    if (envelope.responseSigned) verifyEnvelopedSignature(envelope.response, rules);
+    return verifyEnvelopedSignature(assertion, rules);
   } catch (error) {
-    throw refusal(compiled, envelope, error as Error);
+    if (error instanceof XmlSignatureError) throw refusal(compiled, envelope, error);
+    throw error;
   }
-  if (!assertionXml) throw new SamlValidationError('malformed', 'no signed assertion could be read from the response');
-  return assertionXml;
 }
 
-function refusal(compiled: CompiledConnection, envelope: Envelope, error: Error): SamlValidationError {
-  const message = error.message ?? String(error);
-  if (!/signature|signed/i.test(message)) {
-    return new SamlValidationError('malformed', `the response could not be processed: ${message}`, { cause: error });
-  }
+function refusal(compiled: CompiledConnection, envelope: Envelope, error: XmlSignatureError): SamlValidationError {
+  if (error.problem === 'sha1') return new SamlValidationError('sha1_refused', error.message, { cause: error });
+  if (error.problem === 'algorithm') return new SamlValidationError('unsupported_algorithm', error.message, { cause: error });
+  if (error.problem === 'shape') return new SamlValidationError('invalid_signature', error.message, { cause: error });
   const presented = descendants(envelope.response, NS.dsig, 'Signature')
     .flatMap((signature) => children(signature, NS.dsig, 'KeyInfo'))
     .flatMap((keyInfo) => descendants(keyInfo, NS.dsig, 'X509Certificate'))
@@ -48,7 +46,7 @@ function refusal(compiled: CompiledConnection, envelope: Envelope, error: Error)
   }
   return new SamlValidationError(
     'invalid_signature',
-    'the signature does not verify with the configured certificates: the response was altered after signing, or signed with another key',
+    `the signature does not verify with the configured certificates: the response was altered after signing, or signed with another key (${error.message})`,
     { cause: error },
   );
 }
