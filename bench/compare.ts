@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { googleSignIn } from './flows/google.ts';
 import { passwordSignIn } from './flows/password.ts';
 import { relyingApp } from './flows/rp.ts';
+import { discoverSp, samlSignIn } from './flows/saml.ts';
 import { StepTimes } from './flows/timed-browser.ts';
 import { startBenchGoogle, type BenchGoogle } from './google.ts';
 import { startInbox, type Inbox } from './inbox.ts';
@@ -26,8 +27,8 @@ import { freePort } from '../test/support/services.ts';
  * checkout needs its own node_modules (`npm ci` there, or a link to these).
  */
 
-const USAGE = `usage: npm run bench:compare -- --against <checkout> [--scenario password|google] [--rounds 12] [--window 2] [--concurrency 16] [--out bench/results]`;
-const SCENARIOS = ['password', 'google'] as const;
+const USAGE = `usage: npm run bench:compare -- --against <checkout> [--scenario password|google|saml] [--rounds 12] [--window 2] [--concurrency 16] [--out bench/results]`;
+const SCENARIOS = ['password', 'google', 'saml'] as const;
 type Scenario = typeof SCENARIOS[number];
 const WARMUP_MS = 4_000;
 const USERS = 64;
@@ -88,7 +89,7 @@ try {
     side.completed += run.completed;
     side.failed += run.failed;
   };
-  // Just-in-time provisioning (Google) and the JIT compiler's warm-up happen here, outside the figures.
+  // Just-in-time provisioning (Google, SAML) and the JIT compiler's warm-up happen here, outside the figures.
   for (const side of sides) await drive(side, WARMUP_MS, false);
   for (let round = 0; round < options.rounds; round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await drive(side, options.windowMs, true);
@@ -113,6 +114,11 @@ async function flowFor(scenario: Scenario, world: BenchWorld, url: string, googl
   const app = await relyingApp(url, 'bench-app', world.clientSecret);
   const times = new StepTimes();
   if (scenario === 'password') return passwordSignIn({ app, times, email: world.passwordUsers });
+  if (scenario === 'saml') {
+    // The IdP signs in the driver, as in `npm run bench`; its CPU is the driver's, not the server's.
+    const sp = await discoverSp(app, times, world.idps.samlco, 'samlco');
+    return samlSignIn({ app, times, idp: world.idps.samlco, sp, org: 'samlco', email: (i) => world.samlUser('samlco', i % USERS) });
+  }
   return googleSignIn({ app, times, google: google!.google, bridgekeeperUrl: url, org: 'gco', email: (i) => world.googleUser('gco', i % USERS) });
 }
 

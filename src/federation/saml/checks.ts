@@ -11,8 +11,10 @@ import { SamlValidationError } from './errors.ts';
  * - a NameID states the subject
  * - at least one bearer SubjectConfirmation whose data names our ACS URL as Recipient and is still within
  *   its NotOnOrAfter (which bearer confirmations must have)
- * - InResponseTo of the Response and of that confirmation agree; the request id it names is returned for the
- *   caller to match against its store, which is state and therefore not decided here
+ * - the request answered is the one the confirmation's InResponseTo names, which the assertion's signature
+ *   covers (SAML Profiles 4.1.4.2); the Response's own, when it has one, must name the same request. An
+ *   unsigned Response's InResponseTo alone never makes an unsolicited assertion answer a request. The id is
+ *   returned for the caller to match against its store, which is state and therefore not decided here
  */
 export interface AssertionExpectations {
   idpEntityId: string;
@@ -56,19 +58,19 @@ export function checkAssertion(assertion: AssertionFacts, response: ResponseFact
   if (!assertion.nameId) throw new SamlValidationError('missing_subject', 'the assertion has no NameID');
 
   const confirmation = acceptedConfirmation(assertion.confirmations, expected.acsUrl, now, skew);
-  if (response.inResponseTo && confirmation.inResponseTo && response.inResponseTo !== confirmation.inResponseTo) {
+  if (response.inResponseTo && response.inResponseTo !== confirmation.inResponseTo) {
     throw new SamlValidationError(
       'in_response_to_mismatch',
-      `the response answers ${quote(response.inResponseTo)} but its assertion answers ${quote(confirmation.inResponseTo)}`,
+      confirmation.inResponseTo
+        ? `the response answers ${quote(response.inResponseTo)} but its assertion answers ${quote(confirmation.inResponseTo)}`
+        : `the response answers ${quote(response.inResponseTo)} but its assertion's subject confirmation names no request`,
     );
   }
   const expiries = [assertion.notOnOrAfter, confirmation.notOnOrAfter].map((value) => instant(value, 'NotOnOrAfter'));
   const accepted: AcceptedAssertion = {
     acceptableUntil: Math.min(...expiries.filter((value): value is number => value !== undefined)) + skew,
   };
-  // The confirmation's value is covered by the assertion's signature; the Response's only sometimes is.
-  const requestId = confirmation.inResponseTo ?? response.inResponseTo;
-  if (requestId) accepted.requestId = requestId;
+  if (confirmation.inResponseTo) accepted.requestId = confirmation.inResponseTo;
   return accepted;
 }
 

@@ -5,7 +5,7 @@ import { DIGEST_METHODS, SHA1_DIGEST, SHA1_SIGNATURE, SIGNATURE_METHODS } from '
 /*
  * What can be refused about a SAMLResponse before any signature is verified; nothing here is trusted
  * afterwards, it only decides whether verification is worth attempting.
- * - size caps on the base64 form and on the decoded XML, before parsing
+ * - size caps on the base64 form and on the decoded XML, before parsing, and on the elements it holds
  * - no DOCTYPE; well-formed; the root is a samlp:Response (SAML Core 3.2.2)
  * - a non-Success StatusCode ends here, reported with the IdP's codes (SAML Core 3.2.2.2)
  * - exactly one Assertion or EncryptedAssertion in the whole document, at its place under Response: a second
@@ -18,6 +18,11 @@ import { DIGEST_METHODS, SHA1_DIGEST, SHA1_SIGNATURE, SIGNATURE_METHODS } from '
  */
 export const MAX_BASE64_BYTES = 256 * 1024;
 export const MAX_XML_BYTES = 128 * 1024;
+/**
+ * Elements of one response: a few dozen usually, a few hundred with a long group list. The cap keeps what a
+ * hostile 128 KiB can make the parser and the canonicaliser do (hundreds of milliseconds) near a real response's cost.
+ */
+export const MAX_XML_ELEMENTS = 4096;
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
@@ -98,7 +103,7 @@ export function inspectDecryptedAssertion(xml: string, rules: EnvelopeRules): El
 
 function parse(xml: string): Document {
   try {
-    return parseXml(xml);
+    return parseXml(xml, { maxElements: MAX_XML_ELEMENTS });
   } catch (error) {
     if (error instanceof XmlParseError) throw new SamlValidationError(error.problem, error.message);
     throw error;

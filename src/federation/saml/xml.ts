@@ -6,7 +6,14 @@ import { DOMParser } from '@xmldom/xmldom';
  * - any parser error or warning-as-error fails the parse: a lenient parser and a strict signature verifier
  *   that disagree about a document's shape are what signature wrapping exploits
  * - elements are found by namespace URI and local name, never by prefix
+ * - no processing instructions (SAML needs none, and canonicalisers disagree about them), at most
+ *   MAX_XML_DEPTH levels of elements and MAX_NAMESPACE_BINDINGS different prefix-to-namespace bindings: the
+ *   DOM's and the canonicalisers' walks recurse, and they carry the namespaces in scope from element to
+ *   element, so a deep document would exhaust the stack, and one with thousands of bindings would make
+ *   canonicalisation cost grow with the square of its size, long before the size caps
  */
+export const MAX_XML_DEPTH = 64;
+export const MAX_NAMESPACE_BINDINGS = 64;
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
   assertion: 'urn:oasis:names:tc:SAML:2.0:assertion',
@@ -14,7 +21,7 @@ export const NS = {
   dsig: 'http://www.w3.org/2000/09/xmldsig#',
 } as const;
 
-export type XmlProblem = 'doctype' | 'malformed';
+export type XmlProblem = 'doctype' | 'malformed' | 'too_large';
 
 export class XmlParseError extends Error {
   readonly problem: XmlProblem;
@@ -27,8 +34,17 @@ export class XmlParseError extends Error {
 
 const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
 
-export function parseXml(xml: string): Document {
+export interface XmlLimits {
+  /** At most this many elements; the byte caps of the callers bound the rest. */
+  maxElements?: number;
+}
+
+export function parseXml(xml: string, limits: XmlLimits = {}): Document {
   if (DOCTYPE.test(xml)) throw new XmlParseError('doctype', 'the document contains a DOCTYPE or ENTITY declaration');
+  // Before parsing, what parsing would cost: an element takes at most two tags.
+  if (limits.maxElements !== undefined && tagsIn(xml) > 2 * limits.maxElements + 1024) {
+    throw new XmlParseError('too_large', `the document holds more than ${limits.maxElements} elements`);
+  }
   const fail = (message: string) => {
     throw new XmlParseError('malformed', `not well-formed XML: ${message.split('\n')[0]}`);
   };
@@ -40,7 +56,41 @@ export function parseXml(xml: string): Document {
     throw new XmlParseError('malformed', `not well-formed XML: ${(error as Error).message}`);
   }
   if (!doc?.documentElement) throw new XmlParseError('malformed', 'the document has no root element');
+  checkShape(doc, limits.maxElements ?? Number.POSITIVE_INFINITY);
   return doc;
+}
+
+function tagsIn(xml: string): number {
+  let count = 0;
+  for (let at = xml.indexOf('<'); at !== -1; at = xml.indexOf('<', at + 1)) count += 1;
+  return count;
+}
+
+/** One walk, without recursion: processing instructions (the XML declaration aside), depth, elements, namespaces. */
+function checkShape(doc: Document, maxElements: number): void {
+  const pending: Array<[Node, number]> = [[doc, 0]];
+  const bindings = new Set<string>();
+  let elements = 0;
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [Node, number];
+    if (node.nodeType === 7 && !(node.parentNode === doc && node.nodeName === 'xml')) {
+      throw new XmlParseError('malformed', `the document contains a processing instruction (<?${node.nodeName.slice(0, 40)} ...?>)`);
+    }
+    if (node.nodeType === 1) {
+      if (depth > MAX_XML_DEPTH) throw new XmlParseError('malformed', `the document nests elements more than ${MAX_XML_DEPTH} levels deep`);
+      if (++elements > maxElements) throw new XmlParseError('too_large', `the document holds more than ${maxElements} elements`);
+      const { attributes } = node as Element;
+      for (let index = 0; index < attributes.length; index++) {
+        const { name, value } = attributes[index] as Attr;
+        if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+        bindings.add(`${name} ${value}`);
+        if (bindings.size > MAX_NAMESPACE_BINDINGS) {
+          throw new XmlParseError('malformed', `the document declares more than ${MAX_NAMESPACE_BINDINGS} different namespace bindings`);
+        }
+      }
+    }
+    for (let child = node.firstChild; child; child = child.nextSibling) pending.push([child, node.nodeType === 1 ? depth + 1 : 1]);
+  }
 }
 
 export function isElement(node: Node | null | undefined, ns: string, localName: string): node is Element {

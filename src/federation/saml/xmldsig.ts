@@ -206,7 +206,12 @@ function withoutSignature<T>(element: Element, signature: Element, work: () => T
 
 function canonicalise(element: Element, algorithm: CanonicalizationOrTransformationAlgorithm, ancestors: NamespacePrefix[], prefixList: string[]): string {
   const options = { defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX, ancestorNamespaces: ancestors, inclusiveNamespacesPrefixList: prefixList };
-  return algorithm.process(element, options).toString();
+  try {
+    return algorithm.process(element, options).toString();
+  } catch (error) {
+    // A node the canonicaliser cannot render: nothing that parses as SAML should get here.
+    throw new XmlSignatureError('shape', `the ${element.localName} could not be canonicalised: ${(error as Error).message}`);
+  }
 }
 
 function canonicaliser(algorithm: string) {
@@ -297,12 +302,17 @@ function ancestorNamespaces(element: Element): NamespacePrefix[] {
     .map(([prefix, namespaceURI]) => ({ prefix, namespaceURI }));
 }
 
-/** How many elements of the document carry `id` in an ID, Id or id attribute, of any namespace. */
+/**
+ * How many elements of the document carry `id` in an ID, Id or id attribute, of any namespace. A processing
+ * instruction anywhere is refused on the way: xml-crypto's canonicalisers render one as plain text, so
+ * `<?t alice?>` would digest as the text "alice" (parseXml refuses them already; this holds for any DOM).
+ */
 function elementsWithId(doc: Document, id: string): number {
   let count = 0;
   const pending: Node[] = [doc.documentElement];
   while (pending.length > 0) {
     const node = pending.pop() as Node;
+    if (node.nodeType === 7) throw new XmlSignatureError('shape', 'the document holds a processing instruction');
     if (node.nodeType !== 1) continue;
     for (const attribute of Array.from((node as Element).attributes)) {
       if ((attribute.localName === 'ID' || attribute.localName === 'Id' || attribute.localName === 'id') && attribute.value === id) count += 1;

@@ -80,6 +80,11 @@ describe('checkAssertion', () => {
     expect(checkAssertion(unsolicited, { ...response, inResponseTo: undefined }, expected).requestId).toBeUndefined();
   });
 
+  it('never takes the request from the Response alone: an unsolicited assertion in a Response that names one is refused', () => {
+    const unsolicited = assertion({ confirmations: [{ method: BEARER, recipient: 'https://sp.test/acs', notOnOrAfter: at(300) }] });
+    expect(reason(() => checkAssertion(unsolicited, response, expected))).toBe('in_response_to_mismatch');
+  });
+
   it('words durations for people', () => {
     expect([duration(1000), duration(59_000), duration(300_000), duration(3 * 3600_000), duration(5 * 86_400_000)])
       .toEqual(['1 second', '59 seconds', '5 minutes', '3 hours', '5 days']);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BASE64_BYTES } from '../../../../src/federation/saml/envelope.ts';
+import { MAX_BASE64_BYTES, MAX_XML_ELEMENTS } from '../../../../src/federation/saml/envelope.ts';
+import { MAX_NAMESPACE_BINDINGS, MAX_XML_DEPTH } from '../../../../src/federation/saml/xml.ts';
 import { tamper } from '../../../fixtures/saml/idp.ts';
 import { createSamlWorld, rejection, type SamlWorld } from './world.ts';
 
@@ -30,6 +31,30 @@ describe('SAML response envelope', () => {
     const padded = tamper(samlResponse, (xml) => xml.replace('<samlp:Status>', `<!--${'x'.repeat(140 * 1024)}--><samlp:Status>`));
     expect(padded.length).toBeLessThan(MAX_BASE64_BYTES);
     expect((await rejection(complete(padded, relayState))).reason).toBe('too_large');
+  });
+
+  it('refuses documents shaped to make parsing and canonicalisation slow, and accepts a long group list', async () => {
+    const connection = world.connection();
+    const hostile = {
+      // More elements than a response has, in far less than the byte cap.
+      elements: ['too_large', `<x:E xmlns:x="urn:x">${'<x:z/>'.repeat(MAX_XML_ELEMENTS)}</x:E>`, /more than 4096 elements/],
+      // Deeper than any DOM or canonicaliser walk should recurse.
+      depth: ['malformed', `${'<a>'.repeat(MAX_XML_DEPTH)}${'</a>'.repeat(MAX_XML_DEPTH)}`, /levels deep/],
+      // Thousands of namespaces in scope, which the canonicaliser copies from element to element.
+      namespaces: ['malformed', `<e${Array.from({ length: MAX_NAMESPACE_BINDINGS }, (_, k) => ` xmlns:p${k}="urn:p:${k}" p${k}:a=""`).join('')}/>`, /namespace bindings/],
+      instruction: ['malformed', '<?audit by=idp?>', /processing instruction/],
+    } as const;
+    for (const [reason, payload, detail] of Object.values(hostile)) {
+      const { samlResponse, relayState } = await world.signIn(connection);
+      const refused = await rejection(complete(tamper(samlResponse, (xml) => xml.replace('</saml:Subject>', `</saml:Subject>${payload}`)), relayState));
+      expect(refused.reason).toBe(reason);
+      expect(refused.detail).toMatch(detail);
+    }
+
+    const groups = Array.from({ length: 1000 }, (_, k) => `group-${k}`);
+    const { samlResponse, relayState } = await world.signIn(connection, { attributes: { groups } });
+    const withDeclaration = tamper(samlResponse, (xml) => `<?xml version="1.0" encoding="UTF-8"?>${xml}`);
+    await expect(complete(withDeclaration, relayState)).resolves.toMatchObject({ identity: { subject: 'alice@example.test' } });
   });
 
   it('refuses what is not base64, not XML, or not a Response', async () => {

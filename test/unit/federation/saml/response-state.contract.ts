@@ -131,6 +131,20 @@ export function runSamlStateTests(backend: string, setUp: () => Promise<StateBac
         expect((await rejection(complete(samlResponse, undefined, connection))).reason).toBe('replayed');
       });
 
+      it('cannot be passed off as an answer by an unsigned Response naming a request: refused, the request left unused', async () => {
+        const connection = world.connection();
+        const { redirectUrl } = await world.connector.startSignIn(connection, { relayState: 'attacker' });
+        const request = await world.idp.receive(redirectUrl, world.sp(connection));
+        const unsolicited = await world.idp.respond({ sp: world.sp(connection), now: world.now() });
+        const wrapped = tamper(unsolicited, (xml) => xml.replace('<samlp:Response ', `<samlp:Response InResponseTo="${request.id}" `));
+        const refused = await rejection(complete(wrapped, 'attacker'));
+        expect(refused.reason).toBe('in_response_to_mismatch');
+        expect(refused.detail).toContain('names no request');
+
+        const genuine = await world.idp.respond({ sp: world.sp(connection), inResponseTo: request.id, now: world.now() });
+        await expect(complete(genuine, 'attacker')).resolves.toMatchObject({ requestId: request.id });
+      });
+
       it('still pass every other check when allowed', async () => {
         const connection = world.connection({ settings: { allowIdpInitiated: true } });
         const sp = world.sp(connection);
