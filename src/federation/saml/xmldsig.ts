@@ -177,8 +177,11 @@ function readTransforms(transforms: Element | undefined): { canonicaliser: Canon
   }
   const last = steps[1];
   if (!last) return { canonicaliser: canonicaliser(INCLUSIVE).reference, prefixList: [] };
+  // In the exc-c14n namespace (Exclusive XML Canonicalization 3); xml-crypto's signer writes it in the
+  // algorithm's own namespace for the WithComments variant, so that one is read too.
   const prefixList = Array.from(last.childNodes)
-    .filter((node): node is Element => node.nodeType === 1 && (node as Element).namespaceURI === EXCLUSIVE && (node as Element).localName === 'InclusiveNamespaces')
+    .filter((node): node is Element => node.nodeType === 1 && (node as Element).localName === 'InclusiveNamespaces'
+      && ((node as Element).namespaceURI === EXCLUSIVE || (node as Element).namespaceURI === `${EXCLUSIVE}WithComments`))
     .flatMap((node) => (node.getAttribute('PrefixList') ?? '').split(/\s+/))
     .filter((prefix) => prefix !== '');
   return { canonicaliser: canonicaliser(algorithms[1] as string).reference, prefixList };
@@ -241,6 +244,8 @@ function digestAlgorithm(algorithm: string, allowSha1: boolean): string {
 }
 
 function verifies(method: { hash: string; pss?: true }, data: Buffer, key: KeyObject, value: Buffer): boolean {
+  // Every accepted method is RSA; node would check another key type's signature under the RSA name.
+  if (key.asymmetricKeyType !== 'rsa' && !(method.pss && key.asymmetricKeyType === 'rsa-pss')) return false;
   try {
     const input = method.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key;
     return verify(method.hash, data, input, value);

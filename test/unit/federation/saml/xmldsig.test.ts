@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, sign as rsaSign, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign as rsaSign, X509Certificate } from 'node:crypto';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import {
   type CanonicalizationOrTransformationAlgorithm,
@@ -290,6 +290,12 @@ describe('verifyEnvelopedSignature', () => {
       expect(verify(signWith(idp, responseXml()), 'Assertion', [idpKey])).not.toContain('xmlns:xs=');
     });
 
+    it('a PrefixList on the WithComments transform, in the namespace xml-crypto\'s signer writes it in', () => {
+      const xml = signWith(idp, responseXml(), { transforms: [ENVELOPED, EXC_COMMENTS], prefixList: ['xs'] });
+      expect(xml).toContain(`<InclusiveNamespaces PrefixList="xs" xmlns="${EXC_COMMENTS}"`);
+      expect(expectAccepted(xml)).toContain(`xmlns:xs="${XS}"`);
+    });
+
     it('an assertion in the default namespace, no prefix (as ADFS writes it)', () => {
       const bytes = expectAccepted(signWith(idp, responseXml({ defaultNamespace: true })));
       expect(bytes.startsWith(`<Assertion xmlns="${NS.assertion}" ID="${ASSERTION_ID}"`)).toBe(true);
@@ -339,6 +345,14 @@ describe('verifyEnvelopedSignature', () => {
 
     it('a SignedInfo signed again unchanged (the control for the re-signed cases below)', () => {
       expectAccepted(resign(idp, signWith(idp, responseXml()), () => {}));
+    });
+
+    it('an ECDSA signature under the rsa-sha256 name, even with the EC key configured', () => {
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const signer = { privateKeyPem: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } as TestKeyPair;
+      const xml = resign(signer, signWith(idp, responseXml()), () => {});
+      expect(outcome(xml, [ec.publicKey])).toBe('mismatch');
+      expect(outcome(xml, [idpKey, ec.publicKey])).toBe('mismatch');
     });
 
     it('the Signature anywhere among the assertion\'s children', () => {
