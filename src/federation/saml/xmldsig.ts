@@ -94,7 +94,7 @@ export function verifyEnvelopedSignature(element: Element, rules: SignatureRules
 
   const [signedInfoNode, valueNode, ...rest] = dsigChildren(signature);
   if (signedInfoNode?.localName !== 'SignedInfo' || valueNode?.localName !== 'SignatureValue' || rest.some((node) => node.localName !== 'KeyInfo' && node.localName !== 'Object')) {
-    throw new XmlSignatureError('shape', `the signature of the ${name} is not SignedInfo, SignatureValue and KeyInfo`);
+    throw new XmlSignatureError('shape', `the signature of the ${name} is not SignedInfo and SignatureValue, then KeyInfo or Object`);
   }
   const signedInfoMethod = algorithmOf(dsigChildren(signedInfoNode)[0], 'CanonicalizationMethod');
   const signedInfoBytes = canonicalise(
