@@ -97,12 +97,8 @@ export function verifyEnvelopedSignature(element: Element, rules: SignatureRules
     throw new XmlSignatureError('shape', `the signature of the ${name} is not SignedInfo and SignatureValue, then KeyInfo or Object`);
   }
   const signedInfoMethod = algorithmOf(dsigChildren(signedInfoNode)[0], 'CanonicalizationMethod');
-  const signedInfoBytes = canonicalise(
-    signedInfoNode.cloneNode(true) as Element,
-    canonicaliser(signedInfoMethod).signedInfo,
-    ancestorNamespaces(signedInfoNode),
-    [],
-  );
+  const signedInfoBytes = keepingAttributes(signedInfoNode, () =>
+    canonicalise(signedInfoNode, canonicaliser(signedInfoMethod).signedInfo, ancestorNamespaces(signedInfoNode), []));
   const reference = readSignedInfo(signedInfoBytes, signedInfoMethod, rules.allowSha1);
 
   if (reference.uri !== `#${id}`) {
@@ -189,18 +185,27 @@ function readTransforms(transforms: Element | undefined): { canonicaliser: Canon
 
 /**
  * The enveloped-signature transform: `work` sees the element without its Signature, which is put back at its
- * place afterwards, as are the element's attributes (exclusive canonicalisation declares the InclusiveNamespaces
- * prefixes on the element it renders). Cheaper than canonicalising a deep copy, which cost as much as
- * parsing the document.
+ * place afterwards. Cheaper than canonicalising a deep copy, which cost as much as parsing the document.
  */
 function withoutSignature<T>(element: Element, signature: Element, work: () => T): T {
   const next = signature.nextSibling;
-  const attributes = new Set(Array.from(element.attributes, (attribute) => attribute.name));
   element.removeChild(signature);
+  try {
+    return keepingAttributes(element, work);
+  } finally {
+    element.insertBefore(signature, next);
+  }
+}
+
+/**
+ * Runs `work`, then takes off the element any attribute it did not have: exclusive canonicalisation declares
+ * the InclusiveNamespaces prefixes on the element it renders. The document is left as it was found.
+ */
+function keepingAttributes<T>(element: Element, work: () => T): T {
+  const attributes = new Set(Array.from(element.attributes, (attribute) => attribute.name));
   try {
     return work();
   } finally {
-    element.insertBefore(signature, next);
     for (const attribute of Array.from(element.attributes)) {
       if (!attributes.has(attribute.name)) element.removeAttributeNode(attribute);
     }

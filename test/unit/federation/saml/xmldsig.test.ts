@@ -98,6 +98,8 @@ interface SignOptions {
   transforms?: string[];
   digestAlgorithm?: string;
   prefixList?: string[];
+  /** An InclusiveNamespaces PrefixList on SignedInfo's own CanonicalizationMethod. */
+  signedInfoPrefixList?: string[];
   /** What the References point at, by XPath; the target itself by default. */
   references?: { xpath: string; isEmptyUri?: boolean }[];
   /** Where the Signature goes; right after the target's Issuer by default. */
@@ -112,6 +114,7 @@ function signWith(keys: TestKeyPair, xml: string, options: SignOptions = {}): st
     publicCert: keys.certificatePem,
     signatureAlgorithm: options.signatureAlgorithm ?? RSA_SHA256,
     canonicalizationAlgorithm: options.canonicalizationAlgorithm ?? EXC,
+    ...(options.signedInfoPrefixList ? { inclusiveNamespacesPrefixList: options.signedInfoPrefixList } : {}),
   });
   signer.CanonicalizationAlgorithms[XPATH] = identityTransform(XPATH);
   signer.CanonicalizationAlgorithms[XSLT] = identityTransform(XSLT);
@@ -294,6 +297,15 @@ describe('verifyEnvelopedSignature', () => {
       const xml = signWith(idp, responseXml(), { transforms: [ENVELOPED, EXC_COMMENTS], prefixList: ['xs'] });
       expect(xml).toContain(`<InclusiveNamespaces PrefixList="xs" xmlns="${EXC_COMMENTS}"`);
       expect(expectAccepted(xml)).toContain(`xmlns:xs="${XS}"`);
+    });
+
+    it('a PrefixList on SignedInfo\'s own CanonicalizationMethod, the document left as it was found', () => {
+      const xml = signWith(idp, responseXml(), { signedInfoPrefixList: ['xs'] });
+      expect(xml).toMatch(/<ds:CanonicalizationMethod [^>]*><InclusiveNamespaces PrefixList="xs"/);
+      const doc = parseXml(xml);
+      const before = doc.toString();
+      expect(verifyEnvelopedSignature(targetOf(doc, 'Assertion'), { keys: [idpKey], allowSha1: false })).toBe(xmlCryptoSignedReference(xml, 'Assertion', idp.certificatePem));
+      expect(doc.toString()).toBe(before);
     });
 
     it('an assertion in the default namespace, no prefix (as ADFS writes it)', () => {
