@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { latencySummary, runLoad, type Flow, type LoadResult } from './load.ts';
-import { cpuMs, loadAverage, machineBusyMs, sampleRss, syscalls } from './proc.ts';
+import { cpuMs, loadAverage, machineBusyMs, sampleRss, syscalls, threadCpuMs, type ThreadCpu } from './proc.ts';
 import { operationCosts, scrapeMetrics, type MetricsSnapshot } from './server-metrics.ts';
 import { countKeys, redisReadsProcessed, redisUsedMemory } from './services.ts';
 import type { StepTimes } from './flows/timed-browser.ts';
@@ -74,6 +74,7 @@ export async function runScenario(spec: ScenarioSpec, env: Environment): Promise
 
 interface Snapshot {
   cpu: { server: number; redis?: number; ferretdb?: number; driver: number; machine: number };
+  serverThreads: ThreadCpu;
   load: number;
   /** The server's read and write system calls. */
   syscalls: { reads: number; writes: number };
@@ -94,6 +95,7 @@ async function snapshot(spec: ScenarioSpec, env: Environment): Promise<Snapshot>
       driver: (usage.user + usage.system) / 1000,
       machine: machineBusyMs(),
     },
+    serverThreads: threadCpuMs(spec.target.pid),
     load: loadAverage(),
     syscalls: syscalls(spec.target.pid),
     redisReads: await redisReadsProcessed(env.redis),
@@ -136,6 +138,9 @@ function summarise(spec: ScenarioSpec, run: LoadResult, before: Snapshot, after:
       ferretdb: per(delta('ferretdb')),
       driver: per(delta('driver')),
     },
+    /** The server's CPU per iteration by thread group (proc.ts): argon2id runs in libuv's pool. */
+    serverThreadsMsPerIteration: Object.fromEntries((Object.keys(after.serverThreads) as (keyof ThreadCpu)[])
+      .map((group) => [group, per(after.serverThreads[group] - before.serverThreads[group])])) as unknown as ThreadCpu,
     /**
      * Messages per iteration: the server's socket reads and writes (system calls), and the command batches Redis
      * received from all its clients (the bench's own few INFO and SCAN calls included). Counts, so unlike CPU

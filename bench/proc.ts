@@ -4,7 +4,8 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 /*
  * What a process costs, read from Linux's /proc the way `top` does, so the figures of a child process are its
  * own and not the load driver's:
- * - CPU: utime + stime of /proc/<pid>/stat (fields 14 and 15, every thread included), in clock ticks
+ * - CPU: utime + stime of /proc/<pid>/stat (fields 14 and 15, every thread included), in clock ticks; the same
+ *   per thread from /proc/<pid>/task, grouped by the names Node gives its threads
  * - memory: VmRSS of /proc/<pid>/status, sampled while a scenario runs (its maximum is what is reported)
  */
 
@@ -19,6 +20,36 @@ export function cpuMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+}
+
+/** The server's threads, by what runs on them (Node names its threads): JavaScript, V8's helpers, libuv's pool. */
+export interface ThreadCpu {
+  /** The event loop: JavaScript, and the I/O it does itself. */
+  main: number;
+  /** V8's helper threads: concurrent garbage collection and compilation. */
+  v8: number;
+  /** libuv's thread pool: argon2id (@node-rs/argon2), zlib, file system and DNS work. */
+  pool: number;
+  other: number;
+}
+
+/** CPU time (user + system, ms) per group of the process's live threads, from /proc/<pid>/task/<tid>/stat. */
+export function threadCpuMs(pid: number): ThreadCpu {
+  const groups: ThreadCpu = { main: 0, v8: 0, pool: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    const group: keyof ThreadCpu = tid === String(pid) ? 'main' : name.startsWith('V8Worker') ? 'v8' : name.startsWith('libuv-worker') ? 'pool' : 'other';
+    groups[group] += ms;
+  }
+  return groups;
 }
 
 /**

@@ -35,7 +35,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push('## argon2id alone', '', `${fixed(a.perSecond)} verifications/s with ${a.inFlight} in flight (m=${a.parameters.memoryCost} KiB, t=${a.parameters.timeCost}, p=${a.parameters.parallelism}); ` +
       `${fixed(a.cpuMsPerVerification, 2)} ms CPU and ${fixed(a.wallMsPerVerification.mean)} ms wall each.`, '');
   }
-  lines.push(...failures(report.scenarios), ...messageSummary(report.scenarios), ...storageSummary(report.scenarios), ...stepTables(report.scenarios), ...profileSection(report), ...memorySection(report), ...limitSection(report));
+  lines.push(...failures(report.scenarios), ...threadSummary(report.scenarios), ...messageSummary(report.scenarios), ...storageSummary(report.scenarios), ...stepTables(report.scenarios), ...profileSection(report), ...memorySection(report), ...limitSection(report));
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,6 +70,22 @@ function stepTables(scenarios: ScenarioResult[]): string[] {
     }
   }
   return lines;
+}
+
+function threadSummary(scenarios: ScenarioResult[]): string[] {
+  const measured = scenarios.filter((s) => s.serverThreadsMsPerIteration);
+  if (measured.length === 0) return [];
+  return [
+    '## Server CPU by thread', '',
+    '| Scenario | Event loop (JavaScript) | V8 helpers (GC, compiler) | libuv pool (argon2id) | Other threads | Server CPU ms |', '|---|---|---|---|---|---|',
+    ...measured.map((s) => {
+      const t = s.serverThreadsMsPerIteration;
+      return `| ${s.name} (${s.target}) | ${fixed(t.main, 2)} | ${fixed(t.v8, 2)} | ${fixed(t.pool, 2)} | ${fixed(t.other, 2)} | ${fixed(s.cpuMsPerIteration.server, 2)} |`;
+    }),
+    '', 'Per iteration, from `/proc/<pid>/task/*/stat`, by the names Node gives its threads. Password hashing runs on',
+    'libuv\'s pool, so "Server CPU ms" less that column is what a sign-in costs besides argon2id, measured under the',
+    'same load rather than subtracted from a run of its own.', '',
+  ];
 }
 
 function messageSummary(scenarios: ScenarioResult[]): string[] {

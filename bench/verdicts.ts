@@ -4,7 +4,8 @@ import type { BenchReport } from './report.ts';
  * The issue's targets (2 cores), each judged on this run's figures:
  * - SAML: >= 250 sign-ins/s with p99 < 150 ms at 32 concurrent users
  * - password sign-in: >= 90 % of the machine's argon2id verification rate alone
- * - overhead over bare oidc-provider <= 1.5x, on server CPU per sign-in, argon2id's own cost taken out
+ * - overhead over bare oidc-provider <= 1.5x, on server CPU per sign-in, argon2id's own cost taken out: as
+ *   measured alone, and as measured in the run (the server's CPU outside libuv's pool); both must hold
  */
 export interface Verdict {
   target: string;
@@ -44,11 +45,15 @@ export function judgeTargets(report: BenchReport): Verdict[] {
   if (password && baseline && argon2) {
     const net = (password.cpuMsPerIteration.server - argon2.cpuMsPerVerification) / baseline.cpuMsPerIteration.server;
     const plain = password.cpuMsPerIteration.server / baseline.cpuMsPerIteration.server;
+    // The same taken out as measured in the run: the server's CPU outside libuv's pool, where argon2id runs.
+    const outsidePool = (s: typeof password) => s.serverThreadsMsPerIteration ? s.cpuMsPerIteration.server - s.serverThreadsMsPerIteration.pool : Number.NaN;
+    const direct = outsidePool(password) / outsidePool(baseline);
     verdicts.push({
       target: 'overhead over bare oidc-provider <= 1.5x (server CPU per sign-in, argon2id taken out)',
-      measured: `${fixed(net, 2)}x (plain ratio ${fixed(plain, 2)}x)`,
-      pass: net <= 1.5,
+      measured: `${fixed(net, 2)}x (plain ratio ${fixed(plain, 2)}x)` + (Number.isFinite(direct) ? `; ${fixed(direct, 2)}x outside libuv's pool` : ''),
+      pass: net <= 1.5 && !(direct > 1.5),
       note: `password ${fixed(password.cpuMsPerIteration.server, 2)} ms - argon2id ${fixed(argon2.cpuMsPerVerification, 2)} ms vs baseline ${fixed(baseline.cpuMsPerIteration.server, 2)} ms per sign-in` +
+        (Number.isFinite(direct) ? `; outside the pool ${fixed(outsidePool(password), 2)} ms vs ${fixed(outsidePool(baseline), 2)} ms` : '') +
         [saml, google].filter((s) => s !== undefined)
           .map((s) => `; ${s.name === 'saml' ? 'SAML' : 'Google'} ${fixed(s.cpuMsPerIteration.server / baseline.cpuMsPerIteration.server, 2)}x the baseline`).join(''),
     });
