@@ -114,6 +114,11 @@ export function verifyEnvelopedSignature(element: Element, rules: SignatureRules
   if (!sameBytes(digest, reference.digestValue)) {
     throw new XmlSignatureError('mismatch', `the digest of the ${name} does not match its signature: it was changed after signing`);
   }
+  // Text only: a comment inside would be skipped by textContent but cut the value short for a reader of the
+  // first text node (xml-crypto's), and what one verifier accepts the other must too.
+  if (Array.from(valueNode.childNodes).some((node) => node.nodeType !== 3)) {
+    throw new XmlSignatureError('shape', `the SignatureValue of the ${name} holds more than text`);
+  }
   const value = base64(valueNode.textContent ?? '', 'SignatureValue');
   const data = Buffer.from(signedInfoBytes, 'utf8');
   if (!rules.keys.some((key) => verifies(reference.signature, data, key, value))) {

@@ -513,6 +513,11 @@ describe('verifyEnvelopedSignature', () => {
       expect(outcome(edit(genuine, value, bytes.toString('base64')), [idpKey])).toBe('mismatch');
     });
 
+    it('a SignatureValue with a comment inside, which a reader of its first text node would cut short', () => {
+      const value = /<ds:SignatureValue>([^<]+)</.exec(genuine)?.[1] ?? '';
+      expect(outcome(edit(genuine, value, `${value.slice(0, 20)}<!---->${value.slice(20)}`), [idpKey])).toBe('shape');
+    });
+
     it('a SignatureValue that is not base64', () => {
       const value = /<ds:SignatureValue>([^<]+)</.exec(genuine)?.[1] ?? '';
       expect(outcome(edit(genuine, value, `${value.slice(0, 20)}*${value.slice(21)}`), [idpKey])).toBe('shape');
@@ -810,6 +815,61 @@ describe('verifyEnvelopedSignature', () => {
         expect(bytes).toBe(xmlCryptoSignedReference(xml, 'Assertion', samlify.keys.certificatePem));
         expect(nameIdOf(bytes)).toBe('alice@example.test');
       }
+    });
+  });
+
+  describe('never accepts what xml-crypto\'s own verifier would not, over random edits of a signed response', () => {
+    // A seeded generator, so a failure names an edit that can be replayed.
+    const random = (seed: number) => () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const PIECES = ['a', ' ', '"', '<', '>', '/', '=', ':', '#', '_', '0', '\n', '<!--x-->', 'xmlns:x="urn:x" ', ' ID="_assertion-7d1f0c"', '<saml:Assertion>', '</ds:Signature>', '&amp;'];
+
+    it('accepts only what xml-crypto verifies, and returns the same bytes', () => {
+      const genuine = signWith(idp, responseXml(), { prefixList: ['xs'] });
+      const start = genuine.indexOf('<saml:Assertion');
+      const next = random(20261202);
+      let parsed = 0;
+      let accepted = 0;
+      for (let round = 0; round < 400; round++) {
+        let xml = genuine;
+        for (let edits = 1 + Math.floor(next() * 3); edits > 0; edits--) {
+          const at = start + Math.floor(next() * (xml.length - start));
+          const kind = next();
+          const piece = PIECES[Math.floor(next() * PIECES.length)] as string;
+          xml = kind < 0.4 ? xml.slice(0, at) + piece + xml.slice(at)
+            : kind < 0.7 ? xml.slice(0, at) + xml.slice(at + 1 + Math.floor(next() * 8))
+              : xml.slice(0, at) + piece + xml.slice(at + piece.length);
+        }
+        let doc: Document;
+        try {
+          doc = parseXml(xml);
+        } catch (error) {
+          if (error instanceof XmlParseError) continue;
+          throw error;
+        }
+        const assertion = child(doc.documentElement, NS.assertion, 'Assertion');
+        if (!assertion) continue;
+        parsed += 1;
+        const result = attempt(assertion, [idpKey]);
+        if (typeof result !== 'string') {
+          expect(result, `round ${round}`).toBeInstanceOf(XmlSignatureError);
+          continue;
+        }
+        accepted += 1;
+        let theirs: string;
+        try {
+          theirs = xmlCryptoSignedReference(xml, 'Assertion', idp.certificatePem);
+        } catch (error) {
+          theirs = `(xml-crypto refuses it: ${(error as Error).message})`;
+        }
+        expect(result, `round ${round}: accepted what xml-crypto does not sign`).toBe(theirs);
+      }
+      // The edits must reach both outcomes, or the sweep tests nothing.
+      expect(parsed).toBeGreaterThan(100);
+      expect(accepted).toBeGreaterThan(5);
+      expect(accepted).toBeLessThan(parsed);
     });
   });
 });
