@@ -73,12 +73,11 @@ function stepTables(scenarios: ScenarioResult[]): string[] {
 }
 
 function threadSummary(scenarios: ScenarioResult[]): string[] {
-  const measured = scenarios.filter((s) => s.serverThreadsMsPerIteration);
-  if (measured.length === 0) return [];
+  if (scenarios.length === 0) return [];
   return [
     '## Server CPU by thread', '',
     '| Scenario | Event loop (JavaScript) | V8 helpers (GC, compiler) | libuv pool (argon2id) | Other threads | Server CPU ms |', '|---|---|---|---|---|---|',
-    ...measured.map((s) => {
+    ...scenarios.map((s) => {
       const t = s.serverThreadsMsPerIteration;
       return `| ${s.name} (${s.target}) | ${fixed(t.main, 2)} | ${fixed(t.v8, 2)} | ${fixed(t.pool, 2)} | ${fixed(t.other, 2)} | ${fixed(s.cpuMsPerIteration.server, 2)} |`;
     }),

@@ -2,7 +2,6 @@ import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import { type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { ValidationError } from '../../common/errors.ts';
 import type { Connection } from '../model.ts';
-import { fingerprintOf } from './certificates.ts';
 import { type SpEndpoints, spEndpoints } from './endpoints.ts';
 import { parseSamlMapping, type SamlMapping } from './mapping.ts';
 import { parseSamlSettings, type SamlSettings } from './settings.ts';
@@ -46,6 +45,8 @@ export function compileConnection(connection: Connection, publicUrl: string, spK
       message: 'needs SP keys, and none are configured',
     })));
   }
+  // Settings hold only certificates normalizeCertificate accepted (certificates.ts): each parses.
+  const certificates = settings.idpCertificates.map((pem) => new X509Certificate(pem));
   const decryptionKeyPem = settings.decryptAssertions ? spKeys?.privateKeyPem : undefined;
   const signing = settings.signAuthnRequests && spKeys
     ? { privateKey: spKeys.privateKeyPem, publicCert: spKeys.certificatePem }
@@ -73,8 +74,8 @@ export function compileConnection(connection: Connection, publicUrl: string, spK
     settings,
     mapping,
     endpoints,
-    trustedFingerprints: new Set(settings.idpCertificates.map((pem) => fingerprintOf(pem) ?? '')),
-    verificationKeys: settings.idpCertificates.map((pem) => new X509Certificate(pem).publicKey),
+    trustedFingerprints: new Set(certificates.map((certificate) => certificate.fingerprint256)),
+    verificationKeys: certificates.map((certificate) => certificate.publicKey),
     ...(decryptionKeyPem ? { decryptionKeyPem } : {}),
     samlOptions,
   };

@@ -1,6 +1,6 @@
 import { SamlValidationError } from './errors.ts';
 import { attribute, child, children, descendants, isElement, NS, parseXml, XmlParseError } from './xml.ts';
-import { DIGEST_METHODS, SHA1_DIGEST, SHA1_SIGNATURE, SIGNATURE_METHODS } from './xmldsig.ts';
+import { acceptedAlgorithm, XmlSignatureError } from './xmldsig.ts';
 
 /*
  * What can be refused about a SAMLResponse before any signature is verified; nothing here is trusted
@@ -125,18 +125,12 @@ function checkStatus(response: Element): void {
 function checkAlgorithms(doc: Document, allowSha1: boolean): void {
   for (const signature of descendants(doc, NS.dsig, 'Signature')) {
     const signedInfo = child(signature, NS.dsig, 'SignedInfo');
-    const used = [
-      ['signature', attribute(child(signedInfo ?? signature, NS.dsig, 'SignatureMethod'), 'Algorithm') ?? ''],
-      ...descendants(signature, NS.dsig, 'DigestMethod').map((method) => ['digest', attribute(method, 'Algorithm') ?? ''] as const),
-    ] as const;
-    for (const [kind, algorithm] of used) {
-      if (algorithm === SHA1_SIGNATURE || algorithm === SHA1_DIGEST) {
-        if (allowSha1) continue;
-        throw new SamlValidationError('sha1_refused', `the ${kind} algorithm is SHA-1 (${algorithm}); this connection does not allow SHA-1`);
-      }
-      if (!(kind === 'signature' ? SIGNATURE_METHODS : DIGEST_METHODS).has(algorithm)) {
-        throw new SamlValidationError('unsupported_algorithm', `the ${kind} algorithm ${algorithm || '(none)'} is not accepted`);
-      }
+    try {
+      acceptedAlgorithm('signature', attribute(child(signedInfo ?? signature, NS.dsig, 'SignatureMethod'), 'Algorithm') ?? '', allowSha1);
+      for (const method of descendants(signature, NS.dsig, 'DigestMethod')) acceptedAlgorithm('digest', attribute(method, 'Algorithm') ?? '', allowSha1);
+    } catch (error) {
+      if (!(error instanceof XmlSignatureError)) throw error;
+      throw new SamlValidationError(error.problem === 'sha1' ? 'sha1_refused' : 'unsupported_algorithm', error.message);
     }
   }
 }

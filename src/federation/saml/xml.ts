@@ -81,9 +81,10 @@ function checkShape(doc: Document, maxElements: number): void {
       if (++elements > maxElements) throw new XmlParseError('too_large', `the document holds more than ${maxElements} elements`);
       const { attributes } = node as Element;
       for (let index = 0; index < attributes.length; index++) {
-        const { name, value } = attributes[index] as Attr;
-        if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
-        bindings.add(`${name} ${value}`);
+        const attribute = attributes[index] as Attr;
+        const prefix = declaredPrefix(attribute);
+        if (prefix === undefined) continue;
+        bindings.add(`${prefix} ${attribute.value}`);
         if (bindings.size > MAX_NAMESPACE_BINDINGS) {
           throw new XmlParseError('malformed', `the document declares more than ${MAX_NAMESPACE_BINDINGS} different namespace bindings`);
         }
@@ -91,6 +92,12 @@ function checkShape(doc: Document, maxElements: number): void {
     }
     for (let child = node.firstChild; child; child = child.nextSibling) pending.push([child, node.nodeType === 1 ? depth + 1 : 1]);
   }
+}
+
+/** The prefix a namespace declaration binds ('' for the default namespace), or undefined for another attribute. */
+export function declaredPrefix(attribute: Attr): string | undefined {
+  if (attribute.name === 'xmlns') return '';
+  return attribute.name.startsWith('xmlns:') ? attribute.name.slice(6) : undefined;
 }
 
 export function isElement(node: Node | null | undefined, ns: string, localName: string): node is Element {

@@ -7,7 +7,7 @@ import {
   ExclusiveCanonicalizationWithComments,
   type NamespacePrefix,
 } from 'xml-crypto';
-import { NS, parseXml, XmlParseError } from './xml.ts';
+import { declaredPrefix, NS, parseXml, XmlParseError } from './xml.ts';
 
 /*
  * XML Signature verification (XMLDSig 1.1) for the one shape SAML uses (SAML Core 5.4): an enveloped
@@ -25,17 +25,17 @@ import { NS, parseXml, XmlParseError } from './xml.ts';
  * - what comes back is the canonical form the digest covered: the only thing the caller may read the signed
  *   element from (a node of the document could have been moved or added next to what was signed)
  */
-export const SIGNATURE_METHODS: ReadonlyMap<string, { hash: string; pss?: true }> = new Map([
+const SIGNATURE_METHODS: ReadonlyMap<string, { hash: string; pss?: true }> = new Map([
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', { hash: 'sha256' }],
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha512', { hash: 'sha512' }],
   ['http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1', { hash: 'sha256', pss: true }],
 ]);
-export const DIGEST_METHODS: ReadonlyMap<string, string> = new Map([
+const DIGEST_METHODS: ReadonlyMap<string, string> = new Map([
   ['http://www.w3.org/2001/04/xmlenc#sha256', 'sha256'],
   ['http://www.w3.org/2001/04/xmlenc#sha512', 'sha512'],
 ]);
-export const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
-export const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
+const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
 
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const EXCLUSIVE = 'http://www.w3.org/2001/10/xml-exc-c14n#';
@@ -129,7 +129,7 @@ export function verifyEnvelopedSignature(element: Element, rules: SignatureRules
 
 interface SignedReference {
   uri: string;
-  signature: { hash: string; pss?: true };
+  signature: SignatureMethod;
   canonicaliser: CanonicalizationOrTransformationAlgorithm;
   prefixList: string[];
   digest: string;
@@ -149,7 +149,7 @@ function readSignedInfo(signedInfoBytes: string, signedInfoMethod: string, allow
   if (algorithmOf(canonicalizationMethod, 'CanonicalizationMethod') !== signedInfoMethod) {
     throw new XmlSignatureError('shape', 'the canonical SignedInfo names another canonicalisation than the one it was canonicalised with');
   }
-  const signature = signatureAlgorithm(algorithmOf(signatureMethod, 'SignatureMethod'), allowSha1);
+  const signature = acceptedAlgorithm('signature', algorithmOf(signatureMethod, 'SignatureMethod'), allowSha1);
   if (references.length !== 1 || references[0]?.localName !== 'Reference') {
     throw new XmlSignatureError('shape', `the SignedInfo holds ${references.length} references; exactly one is accepted`);
   }
@@ -164,7 +164,7 @@ function readSignedInfo(signedInfoBytes: string, signedInfoMethod: string, allow
     uri: reference.getAttribute('URI') ?? '',
     signature,
     ...readTransforms(transforms),
-    digest: digestAlgorithm(algorithmOf(digestMethod, 'DigestMethod'), allowSha1),
+    digest: acceptedAlgorithm('digest', algorithmOf(digestMethod, 'DigestMethod'), allowSha1),
     digestValue: base64(digestValue.textContent ?? '', 'DigestValue'),
   };
 }
@@ -233,27 +233,25 @@ function canonicaliser(algorithm: string) {
   return found;
 }
 
-function signatureAlgorithm(algorithm: string, allowSha1: boolean): { hash: string; pss?: true } {
-  if (algorithm === SHA1_SIGNATURE) {
-    if (allowSha1) return { hash: 'sha1' };
-    throw new XmlSignatureError('sha1', `the signature algorithm is SHA-1 (${algorithm}); SHA-1 is not allowed`);
+type SignatureMethod = { hash: string; pss?: true };
+
+/**
+ * The hash an allowed algorithm uses: from the allow-list above, SHA-1 only when `allowSha1`. Also what
+ * envelope.ts checks every signature of a response with before any is verified.
+ */
+export function acceptedAlgorithm(kind: 'signature', algorithm: string, allowSha1: boolean): SignatureMethod;
+export function acceptedAlgorithm(kind: 'digest', algorithm: string, allowSha1: boolean): string;
+export function acceptedAlgorithm(kind: 'signature' | 'digest', algorithm: string, allowSha1: boolean): SignatureMethod | string {
+  if (algorithm === (kind === 'signature' ? SHA1_SIGNATURE : SHA1_DIGEST)) {
+    if (allowSha1) return kind === 'signature' ? { hash: 'sha1' } : 'sha1';
+    throw new XmlSignatureError('sha1', `the ${kind} algorithm is SHA-1 (${algorithm}); this connection does not allow SHA-1`);
   }
-  const found = SIGNATURE_METHODS.get(algorithm);
-  if (!found) throw new XmlSignatureError('algorithm', `the signature algorithm ${algorithm || '(none)'} is not accepted`);
+  const found = kind === 'signature' ? SIGNATURE_METHODS.get(algorithm) : DIGEST_METHODS.get(algorithm);
+  if (!found) throw new XmlSignatureError('algorithm', `the ${kind} algorithm ${algorithm || '(none)'} is not accepted`);
   return found;
 }
 
-function digestAlgorithm(algorithm: string, allowSha1: boolean): string {
-  if (algorithm === SHA1_DIGEST) {
-    if (allowSha1) return 'sha1';
-    throw new XmlSignatureError('sha1', `the digest algorithm is SHA-1 (${algorithm}); SHA-1 is not allowed`);
-  }
-  const found = DIGEST_METHODS.get(algorithm);
-  if (!found) throw new XmlSignatureError('algorithm', `the digest algorithm ${algorithm || '(none)'} is not accepted`);
-  return found;
-}
-
-function verifies(method: { hash: string; pss?: true }, data: Buffer, key: KeyObject, value: Buffer): boolean {
+function verifies(method: SignatureMethod, data: Buffer, key: KeyObject, value: Buffer): boolean {
   // Every accepted method is RSA; node would check another key type's signature under the RSA name.
   if (key.asymmetricKeyType !== 'rsa' && !(method.pss && key.asymmetricKeyType === 'rsa-pss')) return false;
   try {
@@ -302,14 +300,14 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 function ancestorNamespaces(element: Element): NamespacePrefix[] {
   const own = new Set([element.prefix ?? '']);
   for (const attribute of Array.from(element.attributes)) {
-    if (attribute.name === 'xmlns' || attribute.name.startsWith('xmlns:')) own.add(attribute.name.slice(6));
+    const prefix = declaredPrefix(attribute);
+    if (prefix !== undefined) own.add(prefix);
   }
   const found = new Map<string, string>();
   for (let node = element.parentNode; node?.nodeType === 1; node = node.parentNode) {
     for (const attribute of Array.from((node as Element).attributes)) {
-      if (attribute.name !== 'xmlns' && !attribute.name.startsWith('xmlns:')) continue;
-      const prefix = attribute.name.slice(6);
-      if (!found.has(prefix)) found.set(prefix, attribute.value);
+      const prefix = declaredPrefix(attribute);
+      if (prefix !== undefined && !found.has(prefix)) found.set(prefix, attribute.value);
     }
   }
   return [...found]
