@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { latencySummary, runLoad, type Flow, type LoadResult } from './load.ts';
-import { cpuMs, loadAverage, machineBusyMs, sampleRss, syscalls, threadCpuMs, type ThreadCpu } from './proc.ts';
+import { cpuMs, eventLoopCpuNs, loadAverage, machineBusyMs, sampleRss, syscalls, threadCpuMs, type ThreadCpu } from './proc.ts';
 import { operationCosts, scrapeMetrics, type MetricsSnapshot } from './server-metrics.ts';
 import { countKeys, redisReadsProcessed, redisUsedMemory } from './services.ts';
 import type { StepTimes } from './flows/timed-browser.ts';
@@ -60,6 +60,8 @@ export async function runScenario(spec: ScenarioSpec, env: Environment): Promise
   if (warm && warm.completed === 0 && warm.failed > 0) throw new Error(`${spec.name}: every warm-up iteration failed: ${warm.errors.join('; ')}`);
 
   env.times.reset();
+  // One virtual user: what the server's event loop spends in each request is that request's own cost.
+  env.times.serverCpuNs = spec.concurrency === 1 ? () => eventLoopCpuNs(spec.target.pid) : undefined;
   env.times.recording = true;
   const before = await snapshot(spec, env);
   await spec.window?.begin();
@@ -69,6 +71,7 @@ export async function runScenario(spec: ScenarioSpec, env: Environment): Promise
   await spec.window?.end();
   const after = await snapshot(spec, env);
   env.times.recording = false;
+  env.times.serverCpuNs = undefined;
   return summarise(spec, run, before, after, rssMax, env.times, warm);
 }
 
@@ -179,11 +182,20 @@ function summarise(spec: ScenarioSpec, run: LoadResult, before: Snapshot, after:
       kvMsPerIteration: total('kv', 'msPerIteration'),
     } : undefined,
     operations,
-    steps: [...times.byStep].map(([step, values]) => ({
-      step,
-      count: values.length,
-      meanMs: values.reduce((a, b) => a + b, 0) / values.length,
-      ...latencySummary(values),
-    })),
+    steps: [...times.byStep].map(([step, values]) => {
+      const serverCpu = times.serverCpuByStep.get(step);
+      return {
+        step,
+        count: values.length,
+        meanMs: mean(values),
+        ...latencySummary(values),
+        /** With one virtual user only: the server's event-loop CPU per request of this step, mean (ms). */
+        ...(serverCpu ? { serverCpuMeanMs: mean(serverCpu) } : {}),
+      };
+    }),
   };
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }

@@ -53,6 +53,14 @@ export function threadCpuMs(pid: number): ThreadCpu {
 }
 
 /**
+ * CPU time (ns) the process's main thread, the event loop, has run, from /proc/<pid>/task/<pid>/schedstat: the
+ * scheduler's own nanosecond count, fine enough to time one request, where the clock ticks of /stat are 10 ms.
+ */
+export function eventLoopCpuNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/**
  * Read and write system calls the process has made (`/proc/<pid>/io`: syscr, syscw), all threads: for a server,
  * nearly all of them socket reads and writes, so the messages it exchanges with clients, Redis and the database.
  */

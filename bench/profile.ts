@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runScenario, type ScenarioResult } from './measure.ts';
@@ -39,7 +39,10 @@ export async function profileSignIn(
       window: { begin: toggle, end: toggle },
     }, ctx.env);
     await waitForFile(file);
-    return { file, scenario, run, summary: summariseProfile(file, 25) };
+    // One virtual user: each request's span, so the profile's samples can be told apart by hop.
+    const spans = [...ctx.env.times.spans];
+    if (spans.length > 0) await writeFile(file.replace(/\.cpuprofile$/, '.spans.json'), JSON.stringify(spans));
+    return { file, scenario, run, summary: summariseProfile(file, 25, spans) };
   } finally {
     await server.process.stop();
   }

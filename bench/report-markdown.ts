@@ -1,5 +1,6 @@
 import type { ScenarioResult } from './measure.ts';
 import type { BenchReport } from './report.ts';
+import type { StepProfile } from './profile-summary.ts';
 import { fixed, judgeTargets, percent } from './verdicts.ts';
 
 /* The Markdown form of a report: targets first, then the figures, then where the time and memory go. */
@@ -57,8 +58,20 @@ function failures(scenarios: ScenarioResult[]): string[] {
 function stepTables(scenarios: ScenarioResult[]): string[] {
   const lines = ['## Where the wall time goes, hop by hop', '', 'Each request of a flow as the driver saw it (queueing on a busy machine included).', ''];
   for (const s of scenarios) {
-    lines.push(`### ${s.name}: ${s.title}`, '', '| Step | Count | Mean ms | p50 | p95 | p99 |', '|---|---|---|---|---|---|');
-    for (const step of s.steps) lines.push(`| ${step.step} | ${step.count} | ${fixed(step.meanMs)} | ${fixed(step.p50)} | ${fixed(step.p95)} | ${fixed(step.p99)} |`);
+    // With one virtual user, each request's server CPU is its own (StepTimes.serverCpuNs).
+    const cpu = s.steps.some((step) => step.serverCpuMeanMs !== undefined);
+    lines.push(`### ${s.name}: ${s.title}`, '', `| Step | Count | Mean ms | p50 | p95 | p99 |${cpu ? ' Server event loop ms |' : ''}`,
+      `|---|---|---|---|---|---|${cpu ? '---|' : ''}`);
+    for (const step of s.steps) {
+      lines.push(`| ${step.step} | ${step.count} | ${fixed(step.meanMs)} | ${fixed(step.p50)} | ${fixed(step.p95)} | ${fixed(step.p99)} |` +
+        (cpu ? ` ${step.serverCpuMeanMs === undefined ? '' : fixed(step.serverCpuMeanMs, 3)} |` : ''));
+    }
+    if (cpu) {
+      const sum = s.steps.reduce((total, step) => total + (step.serverCpuMeanMs ?? 0) * step.count, 0) / s.completed;
+      lines.push('', `One virtual user: the last column is the server's event-loop CPU (its main thread's scheduler time) ` +
+        `between a request's sending and its answer, per request; ${fixed(sum, 3)} ms per ${s.unit} over the steps, against ` +
+        `${fixed(s.serverThreadsMsPerIteration.main, 2)} ms for the whole run by the clock ticks (which include the work between requests).`);
+    }
     lines.push('');
     if (s.storage) {
       const st = s.storage;
@@ -133,6 +146,19 @@ function profileSection(report: BenchReport): string[] {
     '',
     '| Function (self time) | Area | Location | ms | Share |', '|---|---|---|---|---|',
     ...summary.functions.map((f) => `| ${f.name.replace(/\|/g, '\\|')} | ${f.area} | ${f.location} | ${fixed(f.selfMs, 0)} | ${percent(f.share)} |`),
+    '',
+    ...stepProfileTable(summary.steps),
+  ];
+}
+
+/** With one virtual user, the profile split by the request each sample fell in. */
+function stepProfileTable(steps: StepProfile[] | undefined): string[] {
+  if (!steps?.length) return [];
+  return [
+    'By hop (one virtual user, so each sample belongs to the one request in flight; the profiler\'s own cost included):', '',
+    '| Step | Requests | Sampled ms per request | Areas, ms per request |', '|---|---|---|---|',
+    ...steps.map((s) => `| ${s.step} | ${s.requests} | ${fixed(s.msPerRequest, 3)} | ` +
+      `${s.areas.slice(0, 6).map((a) => `${a.area} ${fixed(a.msPerRequest, 3)}`).join(', ')} |`),
     '',
   ];
 }

@@ -16,13 +16,9 @@ export function expectRedirect(result: Page | { redirectedTo: string }): string 
   return result.redirectedTo;
 }
 
-export async function timed<T>(times: StepTimes, step: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    times.record(step, performance.now() - started);
-  }
+/** A step on the server that is not one browser request (a token request by the app). */
+export function timed<T>(times: StepTimes, step: string, work: () => Promise<T>): Promise<T> {
+  return times.time(step, work);
 }
 
 function summary(body: string): string {

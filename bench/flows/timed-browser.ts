@@ -9,18 +9,52 @@ import { Browser, type Page } from '../../test/support/browser.ts';
 export class StepTimes {
   recording = false;
   readonly byStep = new Map<string, number[]>();
+  /**
+   * Set while one virtual user runs alone: the server's event-loop CPU (ns) so far. Each step on the server then
+   * also records what the server's event loop spent between its start and its end, which is that step's cost,
+   * as nothing else asks the server anything meanwhile.
+   */
+  serverCpuNs: (() => number) | undefined;
+  readonly serverCpuByStep = new Map<string, number[]>();
+  /** With serverCpuNs: each server step's span on the monotonic clock (µs), V8's profiles' clock too. */
+  readonly spans: { step: string; startUs: number; endUs: number }[] = [];
+
+  /** Runs one step of a flow and records its wall time (and the server's CPU, see serverCpuNs) under `step`. */
+  async time<T>(step: string, work: () => Promise<T>, onServer = true): Promise<T> {
+    const serverCpu = onServer && this.recording ? this.serverCpuNs : undefined;
+    const cpuBefore = serverCpu?.();
+    const startUs = serverCpu ? monotonicUs() : 0;
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.record(step, performance.now() - started);
+      if (serverCpu && cpuBefore !== undefined) {
+        this.recordIn(this.serverCpuByStep, step, (serverCpu() - cpuBefore) / 1e6);
+        this.spans.push({ step, startUs, endUs: monotonicUs() });
+      }
+    }
+  }
 
   record(step: string, ms: number): void {
-    if (!this.recording) return;
-    let list = this.byStep.get(step);
-    if (!list) this.byStep.set(step, (list = []));
-    list.push(ms);
+    this.recordIn(this.byStep, step, ms);
   }
 
   reset(): void {
     this.byStep.clear();
+    this.serverCpuByStep.clear();
+    this.spans.length = 0;
+  }
+
+  private recordIn(map: Map<string, number[]>, step: string, value: number): void {
+    if (!this.recording) return;
+    let list = map.get(step);
+    if (!list) map.set(step, (list = []));
+    list.push(value);
   }
 }
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 export class TimedBrowser extends Browser {
   private readonly times: StepTimes;
@@ -35,14 +69,9 @@ export class TimedBrowser extends Browser {
   }
 
   override async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
-    const started = performance.now();
-    try {
-      return await super.request(url, init);
-    } finally {
-      const upstream = this.upstreams.get(new URL(url).origin);
-      const step = `${init.method ?? (init.form ? 'POST' : 'GET')} ${routeTemplate(url)}`;
-      this.times.record(upstream ? `${upstream}: ${step}` : step, performance.now() - started);
-    }
+    const upstream = this.upstreams.get(new URL(url).origin);
+    const step = `${init.method ?? (init.form ? 'POST' : 'GET')} ${routeTemplate(url)}`;
+    return this.times.time(upstream ? `${upstream}: ${step}` : step, () => super.request(url, init), !upstream);
   }
 }
 
