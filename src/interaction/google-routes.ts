@@ -64,7 +64,7 @@ export function createGoogleSignIn(deps: { google: GoogleConnector; kv: KvStore;
     }
     const handoff = await deps.handoff.arrive(flow.handle, 'google');
     if (!handoff) throw stateUnknown();
-    await deps.handoff.park(flow.handle, handoff.uid, identity);
+    await deps.handoff.park(ctx, flow.handle, handoff.uid, identity);
     ctx.status = 303;
     ctx.redirect(`/interaction/${handoff.uid}/upstream?handle=${encodeURIComponent(flow.handle)}`);
   });

@@ -128,7 +128,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
       return refuse(ctx);
     }
     if (handoff.uid.startsWith(TEST_PREFIX)) return testResult(ctx, connection, identity);
-    await deps.handoff.park(relayState!, handoff.uid, identity);
+    await deps.handoff.park(ctx, relayState!, handoff.uid, identity);
     ctx.status = 303;
     ctx.redirect(`/interaction/${handoff.uid}/upstream?handle=${encodeURIComponent(relayState!)}`);
   });

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
 import type { KvStore } from '../common/kv.ts';
 import type { ExternalIdentity } from '../federation/connector.ts';
 
@@ -9,7 +10,11 @@ import type { ExternalIdentity } from '../federation/connector.ts';
  * - the IdP's answer arrives by a cross-site POST (SAML HTTP-POST binding) that carries no SameSite=Lax
  *   cookie, so the callback cannot see the interaction: it validates the answer, parks the identity under the
  *   handle (2 minutes, once) and redirects the browser to the interaction, where the cookie is sent again
- * - `take` hands the identity over only to the interaction that began it
+ * - `take` hands the identity over only to the interaction that began it, in the browser that brought the
+ *   answer: `park` gives that browser a secret of its own (the arrival cookie), and `take` wants it back. The
+ *   handle alone is not enough, as whoever began the sign-in knows it (it is the SAML RelayState): without the
+ *   arrival cookie, someone could start a sign-in, send the IdP request to a victim signed in at the IdP, and
+ *   take the victim's answer into their own interaction.
  * - an admin's test sign-in begins with a `test:` uid: it ends on a page of its own, with no interaction
  */
 
@@ -17,6 +22,17 @@ export const TEST_PREFIX = 'test:';
 
 const BEGIN_TTL_SECONDS = 600;
 const RESULT_TTL_SECONDS = 120;
+/** Set by the callback for its interaction's path only; SameSite=Lax is sent on the redirect that follows. */
+const ARRIVAL_COOKIE = 'bk_upstream';
+
+interface Parked {
+  uid: string;
+  identity: ExternalIdentity;
+  /** SHA-256 of the arrival secret (base64url): what Redis holds is no use to a reader of it. */
+  arrival: string;
+}
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
 export interface Handoff {
   uid: string;
@@ -49,14 +65,24 @@ export function createUpstreamHandoff(kv: KvStore) {
       return record?.connectionId === connectionId ? record : undefined;
     },
 
-    async park(handle: string, uid: string, identity: ExternalIdentity): Promise<void> {
-      await kv.set(finished(handle), { uid, identity }, RESULT_TTL_SECONDS);
+    /** Parks the identity for its interaction and gives this browser the arrival cookie `take` will want. */
+    async park(ctx: Context, handle: string, uid: string, identity: ExternalIdentity): Promise<void> {
+      const secret = randomBytes(24).toString('base64url');
+      await kv.set(finished(handle), { uid, identity, arrival: digest(secret) } satisfies Parked, RESULT_TTL_SECONDS);
+      ctx.cookies.set(ARRIVAL_COOKIE, secret, {
+        httpOnly: true, sameSite: 'lax', path: `/interaction/${uid}`, secure: ctx.secure, maxAge: RESULT_TTL_SECONDS * 1000, overwrite: true,
+      });
     },
 
-    async take(handle: string, uid: string): Promise<ExternalIdentity | undefined> {
+    /** The identity parked for this interaction, when this browser brought it; consumed either way. */
+    async take(ctx: Context, handle: string, uid: string): Promise<ExternalIdentity | undefined> {
       if (!/^[A-Za-z0-9_-]{32}$/.test(handle)) return undefined;
-      const record = await kv.consume<{ uid: string; identity: ExternalIdentity }>(finished(handle));
-      return record?.uid === uid ? record.identity : undefined;
+      const secret = ctx.cookies.get(ARRIVAL_COOKIE) ?? '';
+      const record = await kv.consume<Parked>(finished(handle));
+      ctx.cookies.set(ARRIVAL_COOKIE, null, { path: `/interaction/${uid}`, overwrite: true });
+      if (!record || record.uid !== uid) return undefined;
+      const [expected, presented] = [Buffer.from(record.arrival), Buffer.from(digest(secret))];
+      return expected.length === presented.length && timingSafeEqual(expected, presented) ? record.identity : undefined;
     },
   };
 }

@@ -95,7 +95,7 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
 
   router.get('/upstream', async (ctx) => {
     const loaded = await load(ctx, { post: false });
-    const identity = await deps.handoff.take(String(ctx.query.handle ?? ''), loaded.details.uid);
+    const identity = await deps.handoff.take(ctx, String(ctx.query.handle ?? ''), loaded.details.uid);
     if (!identity) throw new AppError(400, 'upstream_result_missing', 'This sign-in has expired or was already used. Please start again.');
     const { org, connection, policy } = await policyFor(identity);
     const source = journey.source(ctx, 'anonymous', org?.id ?? null);

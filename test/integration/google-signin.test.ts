@@ -111,6 +111,25 @@ describe('Google sign-in', () => {
     expect(await stores.users.findByEmail('fresh@open.test')).toBeUndefined();
   });
 
+  it('continues only in the browser Google sent back: the interaction without the callback\'s arrival cookie gets nothing', async () => {
+    google.nextLogin(account('nora@open.test'));
+    const browser = new Browser();
+    const started = await authorizationUrl(rp, { organization: 'open', login_hint: 'nora@open.test' });
+    // Stop where the callback sends the browser back to its interaction (the first stop: the interaction itself).
+    const interactions = `${server.issuer}/interaction/`;
+    const atInteraction = await browser.open(started.url.href, interactions);
+    if (isPage(atInteraction)) throw new Error(`no interaction: ${atInteraction.status} ${atInteraction.body.slice(0, 300)}`);
+    const back = await browser.follow(await browser.request(atInteraction.redirectedTo), interactions);
+    if (isPage(back)) throw new Error(`did not come back from Google: ${back.status} ${back.body.slice(0, 300)}`);
+    expect(back.redirectedTo).toMatch(/\/interaction\/[^/]+\/upstream\?handle=/);
+    // What the callback set, replaced: as if another browser, holding this interaction, came for the answer.
+    const path = new URL(back.redirectedTo).pathname.replace(/\/upstream$/, '');
+    await browser.jar.setCookie(`bk_upstream=${'A'.repeat(32)}; Path=${path}; HttpOnly`, back.redirectedTo);
+    const taken = await browser.follow(await browser.request(back.redirectedTo), CALLBACK);
+    expect(isPage(taken) && taken.status).toBe(400);
+    expect(await stores.users.findByEmail('nora@open.test')).toBeUndefined();
+  });
+
   it('provisions just in time where the organisation\'s Google connection says so; a Google-only organisation goes straight to Google', async () => {
     google.nextLogin(account('newcomer@open.test'));
     const started = await authorizationUrl(rp, { organization: 'open', login_hint: 'newcomer@open.test' });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoresBeside } from '../support/stores-beside.ts';
 import type { Stores } from '../../src/store/stores.ts';
-import { isPage } from '../support/browser.ts';
+import { Browser, isPage } from '../support/browser.ts';
+import { CALLBACK } from '../support/oidc-flow.ts';
 import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
 
 /*
@@ -54,6 +55,26 @@ describe('SAML sign-in end to end', () => {
     expect(isPage(replayed) && replayed.body).toContain('Reference');
     const events = await stores.audit.list({ where: { action: 'signin.failed' }, limit: 50 });
     expect(events.items.map((e) => e.details.reason)).toContain('replayed');
+  });
+
+  it('hands the IdP\'s answer only to the browser that brought it: an AuthnRequest forwarded to a victim signs nobody in', async () => {
+    // The attacker starts a sign-in and, instead of following the redirect to the IdP, sends its URL (AuthnRequest
+    // and RelayState) to a victim who is signed in at the IdP, which answers the attacker's request.
+    const attacker = await world.toIdp();
+    const victim = new Browser();
+    const victimPerson = { nameId: 'vic@samlco.test', attributes: { email: 'vic@samlco.test', name: 'Vic Tim' } };
+    const answer = await world.idp.respond({ sp: attacker.request, inResponseTo: attacker.request.id, ...victimPerson });
+    const atVictim = await world.post(victim, attacker.request.acsUrl, answer, attacker.request.relayState);
+    // The victim's browser holds no interaction: it gets an error page, whose address names the interaction.
+    expect(isPage(atVictim) && atVictim.status).toBe(400);
+    const upstreamUrl = isPage(atVictim) ? atVictim.url : '';
+    expect(upstreamUrl).toContain('/upstream?handle=');
+
+    // The attacker's browser holds the interaction and knows the RelayState, but not what the ACS gave the victim's.
+    const taken = await attacker.browser.follow(await attacker.browser.request(upstreamUrl), CALLBACK);
+    expect(isPage(taken) && taken.status).toBe(400);
+    expect(isPage(taken) && taken.body).toContain('start again');
+    expect(await stores.users.findByEmail('vic@samlco.test')).toBeUndefined();
   });
 
   it('refuses a response posted to another connection\'s ACS', async () => {

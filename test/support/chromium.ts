@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { findChromium } from './binaries.ts';
+import { IDP_HOST } from './idp-server.ts';
 
 /*
  * A real browser for end-to-end tests: Debian's Chromium driven by playwright-core (no downloaded browser),
@@ -15,7 +16,7 @@ export const SCREENSHOTS = 'test-results/screenshots';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', `--host-resolver-rules=MAP ${IDP_HOST} 127.0.0.1`] });
 }
 
 interface AxeViolation {

@@ -7,8 +7,13 @@ import type { TestIdp } from '../fixtures/saml/idp.ts';
  * The samlify test IdP behind a real HTTP endpoint, for browser tests: it receives the AuthnRequest by
  * redirect, answers with a signed response for the person `who()` names, and returns the usual
  * auto-submitting form to the ACS (HTTP-POST binding, SAML Bindings 3.5). The page is the IdP's, not ours:
- * its inline script is what IdPs do, with a button for browsers without script.
+ * its inline script is what IdPs do, with a button for browsers without script. Bridgekeeper is reached at
+ * 127.0.0.1 and the IdP at `localhost` (IDP_HOST, which the test browser resolves to 127.0.0.1 too): two sites,
+ * as in production, so the IdP form's POST to the ACS is cross-site and carries no SameSite=Lax cookie.
+ * (An IdP's http URL is accepted for localhost only.)
  */
+export const IDP_HOST = 'localhost';
+
 export interface IdpServer {
   ssoUrl: string;
   /** The IdP's metadata, pointing at this server's SSO endpoint. */
@@ -51,7 +56,7 @@ ${received.relayState ? `<input type="hidden" name="RelayState" value="${escape(
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const ssoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sso`;
+  const ssoUrl = `http://${IDP_HOST}:${(server.address() as AddressInfo).port}/sso`;
   return {
     ssoUrl,
     metadataXml: () => idp.metadataXml().replaceAll(idp.ssoUrl, ssoUrl),
