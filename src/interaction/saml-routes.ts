@@ -121,8 +121,10 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
       await failed(error.reason, error.detail);
       return refuse(ctx);
     }
+    // An unsolicited response answers no request, so it finishes no sign-in, whatever its RelayState names (and
+    // leaves that sign-in's hand-off unused, for its own answer).
+    if (!requestId) return idpInitiated(ctx, connection, identity.email, failed);
     const handoff = relayState ? await deps.handoff.arrive(relayState, connection.id) : undefined;
-    if (!handoff && !requestId) return idpInitiated(ctx, connection, identity.email, failed);
     if (!handoff) {
       await failed('no_sign_in_in_progress', 'the response answers no sign-in begun here (unknown or used RelayState)');
       return refuse(ctx);

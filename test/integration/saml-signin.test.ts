@@ -116,6 +116,17 @@ describe('SAML sign-in end to end', () => {
       expect(target.searchParams.get('login_hint')).toBe('idp.first@samlco.test');
       // Nothing rests on the unsolicited assertion: no account was created from it.
       expect(await stores.users.findByEmail('idp.first@samlco.test')).toBeUndefined();
+
+      // Not even when its RelayState names a sign-in in progress, in the browser that began it: an unsolicited
+      // assertion answers no request, so it finishes none. That sign-in stays open for its own answer.
+      const pending = await world.toIdp();
+      const named = await pending.browser.request(pending.request.acsUrl, { form: { SAMLResponse: await unsolicited(), RelayState: pending.request.relayState! } });
+      expect(named.status).toBe(303);
+      expect(named.headers.get('location')).toMatch(/^https:\/\/app\.samlco\.test\/login\?/);
+      expect(await stores.users.findByEmail('idp.first@samlco.test')).toBeUndefined();
+      const answer = await world.idp.respond({ sp: pending.request, inResponseTo: pending.request.id, ...person });
+      const claims = await world.finish(pending.started, await world.post(pending.browser, pending.request.acsUrl, answer, pending.request.relayState));
+      expect(claims).toMatchObject({ email: 'ann@samlco.test' });
     } finally {
       await stores.connections.update(connectionId, { settings: connection.settings });
     }
