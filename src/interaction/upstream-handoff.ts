@@ -74,15 +74,20 @@ export function createUpstreamHandoff(kv: KvStore) {
       });
     },
 
-    /** The identity parked for this interaction, when this browser brought it; consumed either way. */
-    async take(ctx: Context, handle: string, uid: string): Promise<ExternalIdentity | undefined> {
-      if (!/^[A-Za-z0-9_-]{32}$/.test(handle)) return undefined;
+    /**
+     * The identity parked for this interaction, when this browser brought it; consumed either way. An answer
+     * for this interaction that another browser brought is `refused`, with the identity it named (for the
+     * audit log: someone may have forwarded a sign-in request).
+     */
+    async take(ctx: Context, handle: string, uid: string): Promise<{ identity?: ExternalIdentity; refused?: ExternalIdentity }> {
+      if (!/^[A-Za-z0-9_-]{32}$/.test(handle)) return {};
       const secret = ctx.cookies.get(ARRIVAL_COOKIE) ?? '';
       const record = await kv.consume<Parked>(finished(handle));
       ctx.cookies.set(ARRIVAL_COOKIE, null, { path: `/interaction/${uid}`, overwrite: true });
-      if (!record || record.uid !== uid) return undefined;
+      if (!record || record.uid !== uid) return {};
       const [expected, presented] = [Buffer.from(record.arrival), Buffer.from(digest(secret))];
-      return expected.length === presented.length && timingSafeEqual(expected, presented) ? record.identity : undefined;
+      const brought = expected.length === presented.length && timingSafeEqual(expected, presented);
+      return brought ? { identity: record.identity } : { refused: record.identity };
     },
   };
 }

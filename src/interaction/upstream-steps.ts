@@ -95,7 +95,13 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
 
   router.get('/upstream', async (ctx) => {
     const loaded = await load(ctx, { post: false });
-    const identity = await deps.handoff.take(ctx, String(ctx.query.handle ?? ''), loaded.details.uid);
+    const { identity, refused } = await deps.handoff.take(ctx, String(ctx.query.handle ?? ''), loaded.details.uid);
+    if (refused) {
+      await deps.audit.record(journey.source(ctx, 'anonymous', refused.orgId || null), 'signin.failed', {
+        outcome: 'failure', target: refused.protocol === 'saml' ? `connection:${refused.connectionId}` : null,
+        details: { method: refused.protocol, reason: 'answer_from_another_browser', detail: 'the IdP\'s answer was brought by another browser than the one asking for it (a forwarded sign-in request?)' },
+      });
+    }
     if (!identity) throw new AppError(400, 'upstream_result_missing', 'This sign-in has expired or was already used. Please start again.');
     const { org, connection, policy } = await policyFor(identity);
     const source = journey.source(ctx, 'anonymous', org?.id ?? null);

@@ -75,6 +75,11 @@ describe('SAML sign-in end to end', () => {
     expect(isPage(taken) && taken.status).toBe(400);
     expect(isPage(taken) && taken.body).toContain('start again');
     expect(await stores.users.findByEmail('vic@samlco.test')).toBeUndefined();
+    // The organisation's audit log says what happened.
+    const events = await stores.audit.list({ where: { action: 'signin.failed' }, limit: 100 });
+    expect(events.items.find((e) => e.details.reason === 'answer_from_another_browser')).toMatchObject({
+      orgId: expect.any(String), target: expect.stringMatching(/^connection:/), details: { method: 'saml' },
+    });
   });
 
   it('refuses a response posted to another connection\'s ACS', async () => {
