@@ -34,7 +34,8 @@ export async function finishInteraction(
   const result: InteractionResults = { consent: { grantId } };
   // Authenticated in this interaction (a first factor, or a code on top of the session's): a new login result.
   const freshLogin = state.userId !== undefined;
-  const steppedUp = !freshLogin && state.otpVerified === true;
+  // A code passed in this journey steps up the session only when it was the session's own account that passed it.
+  const steppedUp = !freshLogin && state.otpVerifiedFor === userId;
   if (freshLogin || steppedUp) {
     // A second factor passed on top of an existing session renews the login with the stronger amr.
     const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];

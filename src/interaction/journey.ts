@@ -161,7 +161,7 @@ export function createJourney(deps: InteractionDeps) {
       return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
     }
     const user = await deps.stores.users.get(userId);
-    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, details.session?.amr)) {
+    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, details.session)) {
       const next: JourneyState = { ...state, orgId: org.id };
       const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
       if (!state.otpSent && !refused) next.otpSent = true;

@@ -4,6 +4,7 @@ import { createJourney, type InteractionDeps } from './journey.ts';
 import { registerPasswordStep } from './password-step.ts';
 import { registerSecondFactorStep } from './second-factor-step.ts';
 import { registerUpstreamSteps } from './upstream-steps.ts';
+import type { JourneyState } from './state.ts';
 
 export type { InteractionDeps } from './journey.ts';
 
@@ -42,7 +43,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const loaded = await load(ctx, { post: true });
     const email = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
     if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, { ...loaded, state: {} }, 'email.invalid');
-    const state = { ...loaded.state, email, userId: undefined, orgId: undefined };
+    // Another email is another account: nothing learnt about the previous one (factors passed, amr, organisation) stays.
+    const state: JourneyState = { email };
     await save(loaded.details.uid, state);
     if (await upstream.startSsoOnly(ctx, loaded.details, email)) return;
     return showLogin(ctx, { ...loaded, state });

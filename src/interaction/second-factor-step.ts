@@ -35,7 +35,7 @@ export function registerSecondFactorStep(router: Router, journey: Journey, form:
       await recordFailure(ctx, user, outcome.code, loaded.details.params.client_id, 'otp');
       return showOtp(ctx, loaded, user.email, { error: outcome });
     }
-    const state: JourneyState = { ...loaded.state, amr: withSecondFactor(loaded.state.amr ?? []), otpSent: false, otpVerified: true };
+    const state: JourneyState = { ...loaded.state, amr: withSecondFactor(loaded.state.amr ?? []), otpSent: false, otpVerifiedFor: user.id };
     await save(loaded.details.uid, state);
     return proceed(ctx, { ...loaded, state });
   });

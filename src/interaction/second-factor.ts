@@ -20,9 +20,12 @@ export function secondFactorRequired(org: Organization, user: Pick<User, 'mfaOpt
   return org.mfaPolicy === 'required' || user.mfaOptIn;
 }
 
-/** Passed in this journey, or by the session being reused (whose amr only ever holds our own `otp`). */
-export function secondFactorSatisfied(state: JourneyState, sessionAmr: readonly string[] | undefined): boolean {
-  return state.otpVerified === true || (sessionAmr ?? []).includes('otp');
+/**
+ * Passed by this user in this journey, or by the session being reused when it is this user's (its amr only ever
+ * holds our own `otp`): another account's code, or another account's session, never counts.
+ */
+export function secondFactorSatisfied(state: JourneyState, userId: string, session: { accountId?: string; amr?: readonly string[] } | undefined): boolean {
+  return state.otpVerifiedFor === userId || (session?.accountId === userId && (session.amr ?? []).includes('otp'));
 }
 
 /** amr after a code was accepted (RFC 8176: `otp`, and `mfa` for more than one factor). */

@@ -19,8 +19,11 @@ export interface JourneyState {
   hostedDomain?: string;
   /** A one-time code was mailed for this interaction (the second factor is under way). */
   otpSent?: boolean;
-  /** The emailed code was right. Upstream IdPs' own MFA claims never set this: the code is ours to check. */
-  otpVerified?: boolean;
+  /**
+   * The user whose emailed code was right, in this journey. Upstream IdPs' own MFA claims never set this: the code
+   * is ours to check. A user id, not a flag, so that a code one account passed never counts for another.
+   */
+  otpVerifiedFor?: string;
 }
 
 export interface JourneyStates {

@@ -120,7 +120,7 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
     }
     const state: JourneyState = {
       ...loaded.state, email: provisioned.user.email, userId: provisioned.user.id, orgId: org?.id, method: identity.protocol,
-      amr: ['fed'], authTime: Math.floor(Date.now() / 1000), otpSent: false, otpVerified: false,
+      amr: ['fed'], authTime: Math.floor(Date.now() / 1000), otpSent: false, otpVerifiedFor: undefined,
       ...(identity.hostedDomain ? { hostedDomain: identity.hostedDomain } : {}),
     };
     await save(loaded.details.uid, state);
