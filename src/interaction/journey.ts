@@ -161,7 +161,9 @@ export function createJourney(deps: InteractionDeps) {
       return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
     }
     const user = await deps.stores.users.get(userId);
-    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, details.session)) {
+    // A first factor passed in this interaction makes a new login: only a code passed in it counts then, not the
+    // session's (whose amr the new login does not keep).
+    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, state.userId ? undefined : details.session)) {
       const next: JourneyState = { ...state, orgId: org.id };
       const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
       if (!state.otpSent && !refused) next.otpSent = true;

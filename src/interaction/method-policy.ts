@@ -28,7 +28,7 @@ export async function refusedMethod(
   const allowed = resolveLoginMethods({ org, ...(membership ? { membership } : {}), isOwner: membership ? holdsOwnerRole(membership.roles) : false });
   const refusal = { organization: org.name, allowed };
   if (!allowed.includes(method)) return refusal;
-  if (method === 'saml' && state.orgId !== org.id) return refusal;
+  if (method === 'saml' && state.samlOrgId !== org.id) return refusal;
   if (method === 'google') {
     try {
       checkGoogleIdentity({ hostedDomain: state.hostedDomain }, org.loginPolicy);

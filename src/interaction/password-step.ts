@@ -37,7 +37,9 @@ export function registerPasswordStep(router: Router, journey: Journey, form: Mid
       await recordFailure(ctx, user, reason, details.params.client_id);
       return showLogin(ctx, loaded, 'password.failed');
     }
-    const next: JourneyState = { ...state, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
+    // A first factor starts what the journey knows of the account anew (an earlier factor or IdP answer in this
+    // interaction, its code included, counts no more).
+    const next: JourneyState = { email: state.email, userId: user.id, amr: ['pwd'], method: 'password', authTime: Math.floor(Date.now() / 1000) };
     await save(details.uid, next);
     noteLastLogin(deps.stores.users, user);
     await deps.rateLimits.reset('password-per-account', state.email);

@@ -15,6 +15,11 @@ export interface JourneyState {
   method?: LoginMethod;
   authTime?: number;
   orgId?: string;
+  /**
+   * The organisation of the SAML connection the identity came from: the sign-in counts for it only. Apart from
+   * orgId, which the organisation picker writes.
+   */
+  samlOrgId?: string;
   /** Google Workspace domain (`hd`) of a Google sign-in, checked against each organisation's restriction. */
   hostedDomain?: string;
   /** A one-time code was mailed for this interaction (the second factor is under way). */

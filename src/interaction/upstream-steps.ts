@@ -118,9 +118,11 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       const t = signinText(localeOf(ctx));
       return sendPage(ctx, errorPage({ title: t('noAccess.title'), message: t('noAccess.federated'), requestId: ctx.state.requestId, locale: localeOf(ctx) }), 403);
     }
+    // A state of its own: nothing learnt in this interaction before (another account, another IdP's `hd`) stays.
     const state: JourneyState = {
-      ...loaded.state, email: provisioned.user.email, userId: provisioned.user.id, orgId: org?.id, method: identity.protocol,
-      amr: ['fed'], authTime: Math.floor(Date.now() / 1000), otpSent: false, otpVerifiedFor: undefined,
+      email: provisioned.user.email, userId: provisioned.user.id, orgId: org?.id, method: identity.protocol,
+      amr: ['fed'], authTime: Math.floor(Date.now() / 1000),
+      ...(identity.protocol === 'saml' && org ? { samlOrgId: org.id } : {}),
       ...(identity.hostedDomain ? { hostedDomain: identity.hostedDomain } : {}),
     };
     await save(loaded.details.uid, state);

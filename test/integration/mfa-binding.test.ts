@@ -63,12 +63,15 @@ describe('the emailed code, bound to the account that passed it', () => {
     const consent = await browser.open(second.url.href, CALLBACK) as Page;
     const step = interactionOf(consent);
     const mallorysCode = nextCode(MALLORY.email);
+    const pages: Page[] = [];
     for (const [name, form] of [['email', { email: MALLORY.email }], ['password', { password: MALLORY.password }]] as const) {
       const { url, form: body } = step(name, form);
-      await browser.request(url, { form: body });
+      pages.push(await browser.request(url, { form: body }));
     }
+    expect(pages[1]!.body).toContain('name="code"');
     const otp = step('otp', { code: await mallorysCode() });
-    await browser.request(otp.url, { form: otp.form });
+    // Mallory's code is right: the consent page follows, for her.
+    expect((await browser.request(otp.url, { form: otp.form })).body).toContain('/consent"');
     for (const [name, form] of [['email', { email: VICTOR.email }], ['consent', {}]] as const) {
       const { url, form: body } = step(name, form);
       const answer = await browser.follow(await browser.request(url, { form: body }), CALLBACK);
@@ -106,5 +109,20 @@ describe('the emailed code, bound to the account that passed it', () => {
     const answer = await browser.submit(hisPassword, '/password', { password: VICTOR.password }, CALLBACK);
     expect(isPage(answer) && answer.body).toContain('name="code"');
     expect(await victorsCode()).toMatch(/^\d{6}$/);
+  });
+
+  it('a sign-in anew (prompt=login) asks for the code again, once, even with a two-factor session of the same account', async () => {
+    const browser = new Browser();
+    const signIn = async (params: Record<string, string>) => {
+      const started = await authorizationUrl(dash, params);
+      const emailPage = await browser.open(started.url.href, CALLBACK) as Page;
+      const passwordPage = await browser.submit(emailPage, '/email', { email: VICTOR.email }) as Page;
+      const victorsCode = nextCode(VICTOR.email);
+      const otpPage = await browser.submit(passwordPage, '/password', { password: VICTOR.password }, CALLBACK);
+      expect(isPage(otpPage) && otpPage.body).toContain('name="code"');
+      return claimsOf(dash, started, await browser.submit(otpPage as Page, '/otp', { code: await victorsCode() }, CALLBACK));
+    };
+    expect((await signIn({ organization: 'strict' })).amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect((await signIn({ organization: 'strict', prompt: 'login' })).amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 });
