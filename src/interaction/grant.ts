@@ -6,6 +6,7 @@ import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import { withSecondFactor } from './second-factor.ts';
 import type { JourneyState } from './state.ts';
+import type { LoginMethod } from '../directory/model.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -17,7 +18,7 @@ export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 export async function finishInteraction(
   ctx: Context,
   deps: { provider: Provider; grantContexts: GrantContexts },
-  input: { details: Details; state: JourneyState; userId: string; orgId: string },
+  input: { details: Details; state: JourneyState; userId: string; orgId: string; sessionLogin?: { ts: number; method: LoginMethod } },
 ): Promise<{ redirectTo: string; login?: { amr: string[] } }> {
   const { details, state, userId } = input;
   const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
@@ -28,20 +29,25 @@ export async function finishInteraction(
   grant.addOIDCScope(requestedScopes(details).join(' '));
   const claims = requestedClaims(details);
   if (claims.length > 0) grant.addOIDCClaims(claims);
-  const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, { orgId: input.orgId }, TOKEN_TTL.Grant)]);
-  if (saved !== grantId) throw new Error('oidc-provider saved the grant under another id than the one given');
-
   const result: InteractionResults = { consent: { grantId } };
   // Authenticated in this interaction (a first factor, or a code on top of the session's): a new login result.
   const freshLogin = state.userId !== undefined;
   // A code passed in this journey steps up the session only when it was the session's own account that passed it.
   const steppedUp = !freshLogin && state.otpVerifiedFor === userId;
+  // The login this grant is made under: the session's, or the one this interaction makes.
+  let login = input.sessionLogin;
   if (freshLogin || steppedUp) {
     // A second factor passed on top of an existing session renews the login with the stronger amr.
     const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
     const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
-    result.login = { accountId: userId, amr, acr, ts: state.authTime ?? Math.floor(Date.now() / 1000), remember: true };
+    const ts = state.authTime ?? Math.floor(Date.now() / 1000);
+    result.login = { accountId: userId, amr, acr, ts, remember: true };
+    const method = freshLogin ? state.method ?? 'password' : input.sessionLogin?.method;
+    login = method ? { ts, method } : undefined;
   }
+  const context = { orgId: input.orgId, ...(login ? { login } : {}) };
+  const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, context, TOKEN_TTL.Grant)]);
+  if (saved !== grantId) throw new Error('oidc-provider saved the grant under another id than the one given');
   const redirectTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   return { redirectTo, ...(result.login ? { login: { amr: result.login.amr as string[] } } : {}) };
 }

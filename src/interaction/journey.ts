@@ -4,7 +4,7 @@ import type { RateLimits } from '../abuse/index.ts';
 import { AppError } from '../common/errors.ts';
 import type { AuditService } from '../directory/audit.ts';
 import type { FederatedProvisioning } from '../directory/federated-provisioning.ts';
-import type { Organization, User } from '../directory/model.ts';
+import type { LoginMethod, Organization, User } from '../directory/model.ts';
 import { sendPage } from '../http/pages.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
@@ -152,13 +152,20 @@ export function createJourney(deps: InteractionDeps) {
       return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations, locale }));
     }
     const org = choice.organization;
+    // Without a first factor in this interaction, the grant is made under the session's login.
+    let sessionLogin: { ts: number; method: LoginMethod } | undefined;
     if (state.userId) {
       const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
       if (refusal) return sendPage(ctx, blockedPage({ ...refusal, locale }), 403);
-    } else if (!(await deps.sessionPolicy.serves(org, userId, details.session?.amr, (await deps.provider().Session.get(ctx)).authorizations))) {
-      // The existing session was made in a way this organisation does not accept: sign in again, its way.
-      await save(details.uid, { orgId: org.id });
-      return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
+    } else {
+      const session = await deps.provider().Session.get(ctx);
+      const served = await deps.sessionPolicy.serves(org, userId, { amr: details.session?.amr, loginTs: session.loginTs, authorizations: session.authorizations });
+      if (!served) {
+        // The existing session was made in a way this organisation does not accept: sign in again, its way.
+        await save(details.uid, { orgId: org.id });
+        return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
+      }
+      if (served.method && session.loginTs) sessionLogin = { ts: session.loginTs, method: served.method };
     }
     const user = await deps.stores.users.get(userId);
     // A first factor passed in this interaction makes a new login: only a code passed in it counts then, not the
@@ -176,7 +183,7 @@ export function createJourney(deps: InteractionDeps) {
         action: u.consent, abort: u.abort, csrf: deps.csrf.tokenFor(details.uid), clientName, scopes: requestedScopes(details), organization: org.name, locale,
       }));
     }
-    const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id });
+    const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id, ...(sessionLogin ? { sessionLogin } : {}) });
     if (finished.login) deps.signins?.inc({ method: state.method ?? 'password', outcome: 'success' });
     await Promise.all([
       deps.states.clear(details.uid),

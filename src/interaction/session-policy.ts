@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { holdsOwnerRole } from '../directory/access.ts';
 import { resolveLoginMethods } from '../directory/login-policy.ts';
-import type { Organization } from '../directory/model.ts';
+import type { LoginMethod, Organization } from '../directory/model.ts';
 import type { GrantContexts } from '../oidc/grant-context.ts';
 import type { Stores } from '../store/stores.ts';
 import { organizationNamed } from './organizations.ts';
@@ -9,31 +9,49 @@ import { secondFactorRequired } from './second-factor.ts';
 
 type Authorizations = Record<string, { grantId?: string } | undefined> | undefined;
 
+/** What the policy reads of an existing session. */
+export interface SessionView {
+  amr?: readonly string[];
+  /** The current login's time: the `ts` of the login result that made it. */
+  loginTs?: number;
+  authorizations?: Authorizations;
+}
+
 /*
  * When an existing session may serve a sign-in to an organisation without authenticating again:
  * - a password session (`pwd`): when the organisation allows this member passwords
- * - a federated session (`fed`): only for an organisation this session already signed in to — its amr does not
- *   say which IdP made it, the organisations of the session's own grants do
+ * - a federated session (`fed`): only for an organisation its current login signed in to, through a method the
+ *   organisation still allows this member. Its amr does not say which IdP made it; the grants made under this
+ *   login do (grant-context.ts), and only those: a grant an earlier login of the session made says nothing of this
+ *   one, as a later login replaces the session's amr but not its other apps' grants.
  * - and, where the organisation or the member asks for the emailed code, when the session has `otp`
  * oidc-provider asks `mustRevalidate` on every authorization request it could answer silently (a check of the
- * consent prompt); the interaction asks `serves` once the organisation is chosen.
+ * consent prompt); the interaction asks `serves` once the organisation is chosen. `serves` answers with the
+ * login's first factor (undefined when the session does not serve; `{}` when the organisation is not the
+ * member's, whose choice says "no access" elsewhere).
  */
 export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations' | 'memberships' | 'users'>; grantContexts: GrantContexts }) {
-  async function sessionOrgIds(authorizations: Authorizations): Promise<string[]> {
-    const grantIds = Object.values(authorizations ?? {}).flatMap((a) => (a?.grantId ? [a.grantId] : []));
+  /**
+   * How the session's current (federated) login signed in to this organisation, if it did: a grant for it made
+   * by a federated login at the session's login time. Login times are seconds, so the method is compared too:
+   * a password login in the same second as the federated one does not pass for it.
+   */
+  async function federatedLogin(orgId: string, session: SessionView): Promise<LoginMethod | undefined> {
+    const grantIds = Object.values(session.authorizations ?? {}).flatMap((a) => (a?.grantId ? [a.grantId] : []));
     const contexts = await Promise.all(grantIds.map((id) => deps.grantContexts.find(id)));
-    return contexts.flatMap((c) => (c ? [c.orgId] : []));
+    const login = contexts.find((c) => c?.orgId === orgId && c.login?.ts === session.loginTs && c.login?.method !== 'password')?.login;
+    return login?.method;
   }
 
-  async function serves(org: Organization, userId: string, amr: readonly string[] | undefined, authorizations: Authorizations): Promise<boolean> {
-    const methods = amr ?? [];
+  async function serves(org: Organization, userId: string, session: SessionView): Promise<{ method?: LoginMethod } | undefined> {
+    const methods = session.amr ?? [];
     const membership = await deps.stores.memberships.findFor(org.id, userId);
-    if (!membership || membership.status !== 'active') return true; // not ours to refuse here: the organisation choice says "no access"
+    if (!membership || membership.status !== 'active') return {}; // not ours to refuse here: the organisation choice says "no access"
     const allowed = resolveLoginMethods({ org, membership, isOwner: holdsOwnerRole(membership.roles) });
-    const method = methods.includes('pwd') ? allowed.includes('password') : methods.includes('fed') && (await sessionOrgIds(authorizations)).includes(org.id);
-    if (!method) return false;
+    const method = methods.includes('pwd') ? 'password' : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
+    if (!method || !allowed.includes(method)) return undefined;
     const user = await deps.stores.users.find(userId);
-    return !user || !secondFactorRequired(org, user) || methods.includes('otp');
+    return !user || !secondFactorRequired(org, user) || methods.includes('otp') ? { method } : undefined;
   }
 
   async function organizationOf(ctx: KoaContextWithOIDC): Promise<{ org?: Organization; differs: boolean }> {
@@ -55,7 +73,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
       const { org, differs } = await organizationOf(ctx);
       if (differs) return true;
       if (!org) return false;
-      return !(await serves(org, session.accountId, session.amr, session.authorizations as Authorizations));
+      return !(await serves(org, session.accountId, { amr: session.amr, loginTs: session.loginTs, authorizations: session.authorizations as Authorizations }));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { KvStore } from '../common/kv.ts';
+import type { LoginMethod } from '../directory/model.ts';
 import { forgetInRequest, onceInRequest } from '../store/request-cache.ts';
 
 /*
@@ -10,6 +11,11 @@ import { forgetInRequest, onceInRequest } from '../store/request-cache.ts';
  */
 export interface GrantContext {
   orgId: string;
+  /**
+   * The login the grant was made under: the session's login time (its `loginTs`) and that login's first factor.
+   * A federated session serves an organisation again only through a grant of its current login (session-policy.ts).
+   */
+  login?: { ts: number; method: LoginMethod };
 }
 
 export interface GrantContexts {

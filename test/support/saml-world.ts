@@ -46,7 +46,7 @@ export async function startSamlWorld(options: { backends?: Backends; connection?
     }, ...(options.extra?.connections ?? [])],
     users: options.extra?.users ?? [],
     memberships: options.extra?.memberships ?? [],
-    clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
+    clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }, ...(options.extra?.clients ?? [])],
   }));
   const server = await startBridgekeeper({ backends: options.backends ?? 'redis+ferretdb', bootstrap, ...(options.env ? { env: options.env } : {}) });
   const rp = await relyingParty(server.issuer, 'console', CONSOLE_SECRET);
