@@ -1,7 +1,7 @@
 import type { Page } from '../../test/support/browser.ts';
 import type { Inbox } from '../inbox.ts';
 import { CALLBACK } from '../world.ts';
-import { expectPage, expectRedirect, timed } from './pages.ts';
+import { expectPage, expectRedirect } from './pages.ts';
 import { finishSignIn, type RelyingApp, type StartedSignIn } from './rp.ts';
 import type { StepTimes, TimedBrowser } from './timed-browser.ts';
 
@@ -19,8 +19,8 @@ export async function finishWithCode(
   let result = reached;
   if (deps.inbox) {
     const otpPage = expectPage(result, 'one-time-code');
-    const code = await timed(deps.times, 'mail delivery (after the page)', () => deps.inbox!.nextCode(email));
+    const code = await deps.times.time('mail delivery (after the page)', () => deps.inbox!.nextCode(email));
     result = await browser.submit(otpPage, '/otp', { code }, CALLBACK);
   }
-  return timed(deps.times, 'POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, expectRedirect(result)));
+  return deps.times.time('POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, expectRedirect(result)));
 }

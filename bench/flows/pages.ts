@@ -1,5 +1,4 @@
 import { isPage, type Page } from '../../test/support/browser.ts';
-import type { StepTimes } from './timed-browser.ts';
 
 /* What each hop of a flow must have answered; anything else fails the sign-in with the page's first lines. */
 
@@ -14,11 +13,6 @@ export function expectPage(result: Page | { redirectedTo: string }, marker: stri
 export function expectRedirect(result: Page | { redirectedTo: string }): string {
   if (isPage(result)) throw new Error(`sign-in did not come back: ${result.status} ${result.url}: ${summary(result.body)}`);
   return result.redirectedTo;
-}
-
-/** A step on the server that is not one browser request (a token request by the app). */
-export function timed<T>(times: StepTimes, step: string, work: () => Promise<T>): Promise<T> {
-  return times.time(step, work);
 }
 
 function summary(body: string): string {

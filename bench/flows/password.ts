@@ -1,7 +1,7 @@
 import type { Inbox } from '../inbox.ts';
 import type { Flow } from '../load.ts';
 import { CALLBACK, PASSWORD } from '../world.ts';
-import { expectPage, expectRedirect, timed } from './pages.ts';
+import { expectPage, expectRedirect } from './pages.ts';
 import { finishWithCode } from './finish.ts';
 import { finishSignIn, startSignIn, type RelyingApp } from './rp.ts';
 import { clientAddress, TimedBrowser, type StepTimes } from './timed-browser.ts';
@@ -52,5 +52,5 @@ export async function signInAutoApproved(deps: { app: RelyingApp; times: StepTim
   const browser = new TimedBrowser(deps.times);
   const started = await startSignIn(deps.app, { scope: 'openid email profile', ...deps.params });
   const callback = expectRedirect(await browser.open(started.url.href, CALLBACK));
-  return timed(deps.times, 'POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, callback));
+  return deps.times.time('POST /token (code, ID token checked)', () => finishSignIn(deps.app, started, callback));
 }

@@ -1,6 +1,5 @@
 import * as client from 'openid-client';
 import type { Flow } from '../load.ts';
-import { timed } from './pages.ts';
 import type { RelyingApp } from './rp.ts';
 import type { StepTimes } from './timed-browser.ts';
 
@@ -14,7 +13,7 @@ export function refreshTokenGrant(deps: { app: RelyingApp; times: StepTimes; cha
   return async (_n, vu) => {
     const current = deps.chains[vu];
     if (!current) throw new Error(`no refresh token for virtual user ${vu}`);
-    const refreshed = await timed(deps.times, 'POST /token (refresh_token, ID token checked)', () => client.refreshTokenGrant(deps.app.config, current));
+    const refreshed = await deps.times.time('POST /token (refresh_token, ID token checked)', () => client.refreshTokenGrant(deps.app.config, current));
     if (!refreshed.refresh_token || !refreshed.id_token) throw new Error('refresh did not rotate the refresh token and issue an ID token');
     deps.chains[vu] = refreshed.refresh_token;
     return {};
@@ -23,7 +22,7 @@ export function refreshTokenGrant(deps: { app: RelyingApp; times: StepTimes; cha
 
 export function clientCredentialsGrant(deps: { service: RelyingApp; times: StepTimes }): Flow {
   return async () => {
-    const tokens = await timed(deps.times, 'POST /token (client_credentials)', () => client.clientCredentialsGrant(deps.service.config));
+    const tokens = await deps.times.time('POST /token (client_credentials)', () => client.clientCredentialsGrant(deps.service.config));
     if (!tokens.access_token) throw new Error('no access token');
     return {};
   };

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import type { GrantContexts } from '../oidc/grant-context.ts';
+import type { LoginMethod } from '../directory/model.ts';
+import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import { withSecondFactor } from './second-factor.ts';
 import type { JourneyState } from './state.ts';
-import type { LoginMethod } from '../directory/model.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -18,7 +18,7 @@ export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 export async function finishInteraction(
   ctx: Context,
   deps: { provider: Provider; grantContexts: GrantContexts },
-  input: { details: Details; state: JourneyState; userId: string; orgId: string; sessionLogin?: { ts: number; method: LoginMethod } },
+  input: { details: Details; state: JourneyState; userId: string; orgId: string; sessionLogin?: GrantLogin },
 ): Promise<{ redirectTo: string; login?: { amr: string[] } }> {
   const { details, state, userId } = input;
   const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
@@ -35,14 +35,14 @@ export async function finishInteraction(
   // A code passed in this journey steps up the session only when it was the session's own account that passed it.
   const steppedUp = !freshLogin && state.otpVerifiedFor === userId;
   // The login this grant is made under: the session's, or the one this interaction makes.
-  let login = input.sessionLogin;
+  let login: GrantLogin | undefined = input.sessionLogin;
   if (freshLogin || steppedUp) {
     // A second factor passed on top of an existing session renews the login with the stronger amr.
     const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
     const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
     const ts = state.authTime ?? Math.floor(Date.now() / 1000);
     result.login = { accountId: userId, amr, acr, ts, remember: true };
-    const method = freshLogin ? state.method ?? 'password' : input.sessionLogin?.method;
+    const method: LoginMethod | undefined = freshLogin ? state.method ?? 'password' : input.sessionLogin?.method;
     login = method ? { ts, method } : undefined;
   }
   const context = { orgId: input.orgId, ...(login ? { login } : {}) };

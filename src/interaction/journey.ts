@@ -4,9 +4,9 @@ import type { RateLimits } from '../abuse/index.ts';
 import { AppError } from '../common/errors.ts';
 import type { AuditService } from '../directory/audit.ts';
 import type { FederatedProvisioning } from '../directory/federated-provisioning.ts';
-import type { LoginMethod, Organization, User } from '../directory/model.ts';
+import type { Organization, User } from '../directory/model.ts';
 import { sendPage } from '../http/pages.ts';
-import type { GrantContexts } from '../oidc/grant-context.ts';
+import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import type { Stores } from '../store/stores.ts';
 import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
@@ -153,13 +153,13 @@ export function createJourney(deps: InteractionDeps) {
     }
     const org = choice.organization;
     // Without a first factor in this interaction, the grant is made under the session's login.
-    let sessionLogin: { ts: number; method: LoginMethod } | undefined;
+    let sessionLogin: GrantLogin | undefined;
     if (state.userId) {
       const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
       if (refusal) return sendPage(ctx, blockedPage({ ...refusal, locale }), 403);
     } else {
       const session = await deps.provider().Session.get(ctx);
-      const served = await deps.sessionPolicy.serves(org, userId, { amr: details.session?.amr, loginTs: session.loginTs, authorizations: session.authorizations });
+      const served = await deps.sessionPolicy.serves(org, userId, session);
       if (!served) {
         // The existing session was made in a way this organisation does not accept: sign in again, its way.
         await save(details.uid, { orgId: org.id });
@@ -168,9 +168,7 @@ export function createJourney(deps: InteractionDeps) {
       if (served.method && session.loginTs) sessionLogin = { ts: session.loginTs, method: served.method };
     }
     const user = await deps.stores.users.get(userId);
-    // A first factor passed in this interaction makes a new login: only a code passed in it counts then, not the
-    // session's (whose amr the new login does not keep).
-    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, state.userId ? undefined : details.session)) {
+    if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, details.session)) {
       const next: JourneyState = { ...state, orgId: org.id };
       const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
       if (!state.otpSent && !refused) next.otpSent = true;

@@ -22,10 +22,13 @@ export function secondFactorRequired(org: Organization, user: Pick<User, 'mfaOpt
 
 /**
  * Passed by this user in this journey, or by the session being reused when it is this user's (its amr only ever
- * holds our own `otp`): another account's code, or another account's session, never counts.
+ * holds our own `otp`): another account's code, or another account's session, never counts. A first factor
+ * passed in this journey makes a new login, which does not keep the session's amr: then only a code passed in
+ * the journey counts.
  */
 export function secondFactorSatisfied(state: JourneyState, userId: string, session: { accountId?: string; amr?: readonly string[] } | undefined): boolean {
-  return state.otpVerifiedFor === userId || (session?.accountId === userId && (session.amr ?? []).includes('otp'));
+  if (state.otpVerifiedFor === userId) return true;
+  return state.userId === undefined && session?.accountId === userId && (session.amr ?? []).includes('otp');
 }
 
 /** amr after a code was accepted (RFC 8176: `otp`, and `mfa` for more than one factor). */

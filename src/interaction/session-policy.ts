@@ -73,7 +73,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
       const { org, differs } = await organizationOf(ctx);
       if (differs) return true;
       if (!org) return false;
-      return !(await serves(org, session.accountId, { amr: session.amr, loginTs: session.loginTs, authorizations: session.authorizations as Authorizations }));
+      return !(await serves(org, session.accountId, session));
     },
   };
 }

@@ -33,6 +33,7 @@ interface Parked {
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+const arrivalPath = (uid: string) => `/interaction/${uid}`;
 
 export interface Handoff {
   uid: string;
@@ -70,7 +71,7 @@ export function createUpstreamHandoff(kv: KvStore) {
       const secret = randomBytes(24).toString('base64url');
       await kv.set(finished(handle), { uid, identity, arrival: digest(secret) } satisfies Parked, RESULT_TTL_SECONDS);
       ctx.cookies.set(ARRIVAL_COOKIE, secret, {
-        httpOnly: true, sameSite: 'lax', path: `/interaction/${uid}`, secure: ctx.secure, maxAge: RESULT_TTL_SECONDS * 1000, overwrite: true,
+        httpOnly: true, sameSite: 'lax', path: arrivalPath(uid), secure: ctx.secure, maxAge: RESULT_TTL_SECONDS * 1000, overwrite: true,
       });
     },
 
@@ -83,7 +84,7 @@ export function createUpstreamHandoff(kv: KvStore) {
       if (!/^[A-Za-z0-9_-]{32}$/.test(handle)) return {};
       const secret = ctx.cookies.get(ARRIVAL_COOKIE) ?? '';
       const record = await kv.consume<Parked>(finished(handle));
-      ctx.cookies.set(ARRIVAL_COOKIE, null, { path: `/interaction/${uid}`, overwrite: true });
+      ctx.cookies.set(ARRIVAL_COOKIE, null, { path: arrivalPath(uid), overwrite: true });
       if (!record || record.uid !== uid) return {};
       const [expected, presented] = [Buffer.from(record.arrival), Buffer.from(digest(secret))];
       const brought = expected.length === presented.length && timingSafeEqual(expected, presented);

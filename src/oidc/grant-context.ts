@@ -15,7 +15,13 @@ export interface GrantContext {
    * The login the grant was made under: the session's login time (its `loginTs`) and that login's first factor.
    * A federated session serves an organisation again only through a grant of its current login (session-policy.ts).
    */
-  login?: { ts: number; method: LoginMethod };
+  login?: GrantLogin;
+}
+
+export interface GrantLogin {
+  /** The session's `loginTs` (seconds). */
+  ts: number;
+  method: LoginMethod;
 }
 
 export interface GrantContexts {
