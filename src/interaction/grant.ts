@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import type { LoginMethod } from '../directory/model.ts';
 import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import { withSecondFactor } from './second-factor.ts';
@@ -42,8 +41,11 @@ export async function finishInteraction(
     const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
     const ts = state.authTime ?? Math.floor(Date.now() / 1000);
     result.login = { accountId: userId, amr, acr, ts, remember: true };
-    const method: LoginMethod | undefined = freshLogin ? state.method ?? 'password' : input.sessionLogin?.method;
-    login = method ? { ts, method } : undefined;
+    // A stepped-up login keeps its first factor (and a Google login's domain) under the new login time.
+    const first: Omit<GrantLogin, 'ts'> | undefined = freshLogin
+      ? { method: state.method ?? 'password', ...(state.method === 'google' && state.hostedDomain ? { hostedDomain: state.hostedDomain } : {}) }
+      : input.sessionLogin;
+    login = first ? { ...first, ts } : undefined;
   }
   const context = { orgId: input.orgId, ...(login ? { login } : {}) };
   const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, context, TOKEN_TTL.Grant)]);

@@ -165,7 +165,7 @@ export function createJourney(deps: InteractionDeps) {
         await save(details.uid, { orgId: org.id });
         return showLogin(ctx, { ...loaded, state: { orgId: org.id } });
       }
-      if (served.method && session.loginTs) sessionLogin = { ts: session.loginTs, method: served.method };
+      sessionLogin = served.login;
     }
     const user = await deps.stores.users.get(userId);
     if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, details.session)) {

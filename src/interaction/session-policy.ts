@@ -2,7 +2,8 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { holdsOwnerRole } from '../directory/access.ts';
 import { resolveLoginMethods } from '../directory/login-policy.ts';
 import type { LoginMethod, Organization } from '../directory/model.ts';
-import type { GrantContexts } from '../oidc/grant-context.ts';
+import { checkGoogleIdentity } from '../federation/google/hosted-domain.ts';
+import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import type { Stores } from '../store/stores.ts';
 import { organizationNamed } from './organizations.ts';
 import { secondFactorRequired } from './second-factor.ts';
@@ -21,13 +22,13 @@ export interface SessionView {
  * When an existing session may serve a sign-in to an organisation without authenticating again:
  * - a password session (`pwd`): when the organisation allows this member passwords
  * - a federated session (`fed`): only for an organisation its current login signed in to, through a method the
- *   organisation still allows this member. Its amr does not say which IdP made it; the grants made under this
+ *   organisation still allows this member (and, for Google, a Workspace domain it still accepts). Its amr does not say which IdP made it; the grants made under this
  *   login do (grant-context.ts), and only those: a grant an earlier login of the session made says nothing of this
  *   one, as a later login replaces the session's amr but not its other apps' grants.
  * - and, where the organisation or the member asks for the emailed code, when the session has `otp`
  * oidc-provider asks `mustRevalidate` on every authorization request it could answer silently (a check of the
  * consent prompt); the interaction asks `serves` once the organisation is chosen. `serves` answers with the
- * login's first factor (undefined when the session does not serve; `{}` when the organisation is not the
+ * login it serves under (undefined when the session does not serve; `{}` when the organisation is not the
  * member's, whose choice says "no access" elsewhere).
  */
 export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations' | 'memberships' | 'users'>; grantContexts: GrantContexts }) {
@@ -36,22 +37,34 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
    * by a federated login at the session's login time. Login times are seconds, so the method is compared too:
    * a password login in the same second as the federated one does not pass for it.
    */
-  async function federatedLogin(orgId: string, session: SessionView): Promise<LoginMethod | undefined> {
+  async function federatedLogin(orgId: string, session: SessionView): Promise<GrantLogin | undefined> {
     const grantIds = Object.values(session.authorizations ?? {}).flatMap((a) => (a?.grantId ? [a.grantId] : []));
     const contexts = await Promise.all(grantIds.map((id) => deps.grantContexts.find(id)));
-    const login = contexts.find((c) => c?.orgId === orgId && c.login?.ts === session.loginTs && c.login?.method !== 'password')?.login;
-    return login?.method;
+    return contexts.find((c) => c?.orgId === orgId && c.login?.ts === session.loginTs && c.login?.method !== 'password')?.login;
   }
 
-  async function serves(org: Organization, userId: string, session: SessionView): Promise<{ method?: LoginMethod } | undefined> {
+  /** The session's login as this organisation would take it now: a method it allows, a Google domain it accepts. */
+  function accepted(org: Organization, allowed: LoginMethod[], login: GrantLogin | undefined): boolean {
+    if (!login || !allowed.includes(login.method)) return false;
+    if (login.method !== 'google') return true;
+    try {
+      checkGoogleIdentity({ hostedDomain: login.hostedDomain }, org.loginPolicy);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function serves(org: Organization, userId: string, session: SessionView): Promise<{ login?: GrantLogin } | undefined> {
     const methods = session.amr ?? [];
     const membership = await deps.stores.memberships.findFor(org.id, userId);
     if (!membership || membership.status !== 'active') return {}; // not ours to refuse here: the organisation choice says "no access"
     const allowed = resolveLoginMethods({ org, membership, isOwner: holdsOwnerRole(membership.roles) });
-    const method = methods.includes('pwd') ? 'password' : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
-    if (!method || !allowed.includes(method)) return undefined;
+    const login = methods.includes('pwd') ? (session.loginTs ? { ts: session.loginTs, method: 'password' as const } : undefined)
+      : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
+    if (!accepted(org, allowed, login)) return undefined;
     const user = await deps.stores.users.find(userId);
-    return !user || !secondFactorRequired(org, user) || methods.includes('otp') ? { method } : undefined;
+    return !user || !secondFactorRequired(org, user) || methods.includes('otp') ? { login } : undefined;
   }
 
   async function organizationOf(ctx: KoaContextWithOIDC): Promise<{ org?: Organization; differs: boolean }> {

@@ -22,6 +22,8 @@ export interface GrantLogin {
   /** The session's `loginTs` (seconds). */
   ts: number;
   method: LoginMethod;
+  /** A Google login's Workspace domain (`hd`), checked again against the organisation's restriction on reuse. */
+  hostedDomain?: string;
 }
 
 export interface GrantContexts {

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoresBeside } from '../support/stores-beside.ts';
 import type { Stores } from '../../src/store/stores.ts';
-import { CONSOLE_SECRET } from '../support/admin-client.ts';
+import { adminApi, adminToken, CONSOLE_SECRET } from '../support/admin-client.ts';
 import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeGoogleAccount } from '../support/fake-google.ts';
@@ -42,11 +42,13 @@ beforeAll(async () => {
       { email: 'gina@gco.test', name: 'Gina', password: PASSWORD, emailVerified: true },
       { email: 'gary@gco.test', name: 'Gary', password: PASSWORD, emailVerified: true },
       { email: 'sam@ssoco.test', name: 'Sam', password: PASSWORD, emailVerified: true },
+      { email: 'olga@gco.test', name: 'Olga', password: PASSWORD, emailVerified: true },
     ],
     memberships: [
       { user: 'gina@gco.test', org: 'gco', roles: ['developer'] },
       { user: 'gary@gco.test', org: 'gco', roles: ['developer'] },
       { user: 'sam@ssoco.test', org: 'ssoco', roles: ['developer'] },
+      { user: 'olga@gco.test', org: 'gco', roles: ['owner'] },
     ],
     connections: [{ org: 'open', kind: 'google', name: 'Google', enabled: true, jit: { enabled: true, defaultRoles: ['analyst'] } }],
     clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
@@ -76,7 +78,7 @@ async function withGoogle(as: FakeGoogleAccount, options: { email?: string; para
   let page = await browser.open(started.url.href, CALLBACK) as Page;
   if (options.email) page = await browser.submit(page, '/email', { email: options.email }) as Page;
   const result = await browser.submit(page, '/google', {}, CALLBACK);
-  return { started, result };
+  return { browser, started, result };
 }
 
 describe('Google sign-in', () => {
@@ -102,6 +104,27 @@ describe('Google sign-in', () => {
       expect(isPage(result) && result.status).toBe(403);
     }
     expect(await stores.federatedIdentities.findBySubject('google', 'g-gary@gco.test')).toBeUndefined();
+  });
+
+  it('serves a Google session again only while the organisation still accepts its Workspace domain', async () => {
+    const { browser, started, result } = await withGoogle(account('gina@gco.test', { hd: 'gco.test' }));
+    if (isPage(result)) throw new Error(`sign-in did not finish: ${result.status} ${result.body.slice(0, 400)}`);
+    expect((await exchange(rp, started, result.redirectedTo)).claims()).toMatchObject({ org: 'gco', amr: ['fed'] });
+    const silent = await browser.open((await authorizationUrl(rp, { organization: 'gco' })).url.href, CALLBACK);
+    expect(isPage(silent)).toBe(false);
+
+    // Its owner narrows the organisation to another Workspace domain.
+    const admin = adminApi(server.issuer, await adminToken(server.issuer, 'olga@gco.test', { organization: 'gco' }));
+    const policy = (domains: string[]) => ({ loginPolicy: { methods: ['password', 'google'], googleHostedDomains: domains } });
+    expect((await admin.patch('/organization', policy(['gco-new.test']))).status).toBe(200);
+    try {
+      const again = await browser.open((await authorizationUrl(rp, { organization: 'gco' })).url.href, CALLBACK);
+      if (!isPage(again)) throw new Error(`served silently: ${again.redirectedTo}`);
+      expect(again.status).toBe(200);
+      expect(again.body).toContain('name="email"');
+    } finally {
+      expect((await admin.patch('/organization', policy(['gco.test']))).status).toBe(200);
+    }
   });
 
   it('refuses an unverified Google email and creates no account', async () => {
