@@ -148,16 +148,19 @@ export function createJourney(deps: InteractionDeps) {
     if (choice.kind === 'none') {
       return sendPage(ctx, errorPage({ title: t('noAccess.title'), message: t('noAccess.member'), requestId: ctx.state.requestId, locale }), 403);
     }
-    if (choice.kind === 'pick') {
-      return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: choice.organizations, locale }));
+    // After a first factor in this interaction, only organisations that accept it are offered: the others would block.
+    const candidates = choice.kind === 'pick' ? choice.organizations : [choice.organization];
+    const refusals = state.userId ? await Promise.all(candidates.map((org) => refusedMethod(deps.stores.memberships, org, userId, state))) : [];
+    const accepted = candidates.filter((_, i) => !refusals[i]);
+    const refusal = refusals.find((r) => r !== undefined);
+    if (accepted.length === 0 && refusal) return sendPage(ctx, blockedPage({ ...refusal, locale }), 403);
+    if (accepted.length > 1) {
+      return sendPage(ctx, organizationPage({ action: u.organization, csrf: deps.csrf.tokenFor(details.uid), clientName, organizations: accepted, locale }));
     }
-    const org = choice.organization;
+    const org = accepted[0]!;
     // Without a first factor in this interaction, the grant is made under the session's login.
     let sessionLogin: GrantLogin | undefined;
-    if (state.userId) {
-      const refusal = await refusedMethod(deps.stores.memberships, org, userId, state);
-      if (refusal) return sendPage(ctx, blockedPage({ ...refusal, locale }), 403);
-    } else {
+    if (!state.userId) {
       const session = await deps.provider().Session.get(ctx);
       const served = await deps.sessionPolicy.serves(org, userId, session);
       if (!served) {

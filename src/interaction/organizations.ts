@@ -11,7 +11,7 @@ export async function organizationNamed(
 
 export type OrganizationChoice =
   | { kind: 'none' }
-  | { kind: 'pick'; organizations: Pick<Organization, 'id' | 'name' | 'slug'>[] }
+  | { kind: 'pick'; organizations: Organization[] }
   | { kind: 'chosen'; organization: Organization };
 
 /*
@@ -40,7 +40,7 @@ export async function chooseOrganization(
   const chosen = input.chosen === undefined ? undefined : organizations.find((org) => org.id === input.chosen);
   if (chosen) return { kind: 'chosen', organization: chosen };
   if (organizations.length === 1) return { kind: 'chosen', organization: organizations[0]! };
-  return { kind: 'pick', organizations: organizations.map(({ id, name, slug }) => ({ id, name, slug })) };
+  return { kind: 'pick', organizations };
 }
 
 /*

@@ -43,12 +43,16 @@ beforeAll(async () => {
       { email: 'gary@gco.test', name: 'Gary', password: PASSWORD, emailVerified: true },
       { email: 'sam@ssoco.test', name: 'Sam', password: PASSWORD, emailVerified: true },
       { email: 'olga@gco.test', name: 'Olga', password: PASSWORD, emailVerified: true },
+      { email: 'mia@gco.test', name: 'Mia', password: PASSWORD, emailVerified: true },
+      { email: 'max@gco.test', name: 'Max', password: PASSWORD, emailVerified: true },
     ],
     memberships: [
       { user: 'gina@gco.test', org: 'gco', roles: ['developer'] },
       { user: 'gary@gco.test', org: 'gco', roles: ['developer'] },
       { user: 'sam@ssoco.test', org: 'ssoco', roles: ['developer'] },
       { user: 'olga@gco.test', org: 'gco', roles: ['owner'] },
+      ...['gco', 'open', 'ssoco'].map((org) => ({ user: 'mia@gco.test', org, roles: ['developer'] })),
+      ...['gco', 'ssoco'].map((org) => ({ user: 'max@gco.test', org, roles: ['developer'] })),
     ],
     connections: [{ org: 'open', kind: 'google', name: 'Google', enabled: true, jit: { enabled: true, defaultRoles: ['analyst'] } }],
     clients: [{ clientId: 'console', name: 'Admin console', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
@@ -125,6 +129,29 @@ describe('Google sign-in', () => {
     } finally {
       expect((await admin.patch('/organization', policy(['gco.test']))).status).toBe(200);
     }
+  });
+
+  it('offers after Google only the organisations that accept the Google account, and takes the one that does at once', async () => {
+    // Mia belongs to G Co (its Workspace domain), Open Co (any Google account) and SSO Co (its IdP only).
+    const mia = await withGoogle(account('mia@gco.test', { hd: 'gco.test' }));
+    if (!isPage(mia.result)) throw new Error(`no organisation picker: ${mia.result.redirectedTo}`);
+    expect(mia.result.body).toContain('G Co');
+    expect(mia.result.body).toContain('Open Co');
+    expect(mia.result.body).not.toContain('SSO Co');
+    const open = (await stores.organizations.findBySlug('open'))!;
+    const picked = await mia.browser.submit(mia.result, '/organization', { organization: open.id }, CALLBACK);
+    if (isPage(picked)) throw new Error(`the pick did not finish: ${picked.status}`);
+    expect((await exchange(rp, mia.started, picked.redirectedTo)).claims()).toMatchObject({ org: 'open', amr: ['fed'] });
+    // A pick the page did not offer is still refused.
+    const again = await withGoogle(account('mia@gco.test', { hd: 'gco.test' }));
+    const ssoco = (await stores.organizations.findBySlug('ssoco'))!;
+    const forced = await again.browser.submit(again.result as Page, '/organization', { organization: ssoco.id }, CALLBACK);
+    expect(isPage(forced) && forced.status).toBe(403);
+
+    // Max belongs to G Co and SSO Co: only G Co takes his Google account, so no picker.
+    const max = await withGoogle(account('max@gco.test', { hd: 'gco.test' }));
+    if (isPage(max.result)) throw new Error(`sign-in did not finish: ${max.result.status} ${max.result.body.slice(0, 300)}`);
+    expect((await exchange(rp, max.started, max.result.redirectedTo)).claims()).toMatchObject({ org: 'gco' });
   });
 
   it('refuses an unverified Google email and creates no account', async () => {
