@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import type { LoginMethod } from '../directory/model.ts';
 import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import { withSecondFactor } from './second-factor.ts';
@@ -18,7 +19,7 @@ export async function finishInteraction(
   ctx: Context,
   deps: { provider: Provider; grantContexts: GrantContexts },
   input: { details: Details; state: JourneyState; userId: string; orgId: string; sessionLogin?: GrantLogin },
-): Promise<{ redirectTo: string; login?: { amr: string[] } }> {
+): Promise<{ redirectTo: string; login?: { amr: string[]; method: LoginMethod } }> {
   const { details, state, userId } = input;
   const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
   // The grant's id is chosen here (256 random bits, as oidc-provider's own) so that its context is stored beside
@@ -51,7 +52,7 @@ export async function finishInteraction(
   const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, context, TOKEN_TTL.Grant)]);
   if (saved !== grantId) throw new Error('oidc-provider saved the grant under another id than the one given');
   const redirectTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
-  return { redirectTo, ...(result.login ? { login: { amr: result.login.amr as string[] } } : {}) };
+  return { redirectTo, ...(result.login ? { login: { amr: result.login.amr as string[], method: login?.method ?? 'password' } } : {}) };
 }
 
 export function requestedScopes(details: Details): string[] {

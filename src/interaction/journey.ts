@@ -111,7 +111,7 @@ export function createJourney(deps: InteractionDeps) {
       const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
       return sendPage(ctx, emailPage({ action: u.email, csrf, clientName, email: hint, error, locale, ...(google ? { google } : {}) }), error ? 400 : 200);
     }
-    const home = await deps.sso.homeOrganization(details.params.organization, state.email);
+    const home = await deps.sso.homeOrganization(details.params.organization, state);
     const sso = home && await deps.sso.connectionOf(home) ? { action: u.sso, organization: home.name } : undefined;
     return sendPage(ctx, passwordPage({
       action: u.password, restart: u.restart, csrf, clientName, email: state.email, organization: 'your organization', error, locale,
@@ -185,11 +185,11 @@ export function createJourney(deps: InteractionDeps) {
       }));
     }
     const finished = await finishInteraction(ctx, { provider: deps.provider(), grantContexts: deps.grantContexts }, { details, state, userId, orgId: org.id, ...(sessionLogin ? { sessionLogin } : {}) });
-    if (finished.login) deps.signins?.inc({ method: state.method ?? 'password', outcome: 'success' });
+    if (finished.login) deps.signins?.inc({ method: finished.login.method, outcome: 'success' });
     await Promise.all([
       deps.states.clear(details.uid),
       finished.login && deps.audit.record(source(ctx, `user:${userId}`, org.id), 'signin.succeeded', {
-        target: `user:${userId}`, details: { method: state.method ?? 'password', amr: finished.login.amr, clientId: details.params.client_id },
+        target: `user:${userId}`, details: { method: finished.login.method, amr: finished.login.amr, clientId: details.params.client_id },
       }),
     ]);
     ctx.status = 303;

@@ -33,7 +33,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       // An application that names a single-sign-on-only organisation (or whose login_hint's domain routes to
       // one) sends its users straight to the IdP, the hint passed on so that the IdP preselects the account.
       const hint = loaded.details.params.login_hint;
-      if (await upstream.startSsoOnly(ctx, loaded.details, typeof hint === 'string' && EMAIL_PATTERN.test(hint) ? hint : undefined)) return;
+      if (await upstream.startSsoOnly(ctx, loaded.details, { ...(typeof hint === 'string' && EMAIL_PATTERN.test(hint) ? { email: hint } : {}), ...(loaded.state.orgId ? { orgId: loaded.state.orgId } : {}) })) return;
       return showLogin(ctx, loaded);
     }
     return proceed(ctx, loaded);
@@ -43,10 +43,11 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const loaded = await load(ctx, { post: true });
     const email = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
     if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, { ...loaded, state: {} }, 'email.invalid');
-    // Another email is another account: nothing learnt about the previous one (factors passed, amr, organisation) stays.
-    const state: JourneyState = { email };
+    // Another email is another account: nothing learnt about the previous one (factors passed, amr) stays. The
+    // organisation chosen does: the next account's memberships decide again whether it can be (organizations.ts).
+    const state: JourneyState = { email, ...(loaded.state.orgId ? { orgId: loaded.state.orgId } : {}) };
     await save(loaded.details.uid, state);
-    if (await upstream.startSsoOnly(ctx, loaded.details, email)) return;
+    if (await upstream.startSsoOnly(ctx, loaded.details, state)) return;
     return showLogin(ctx, { ...loaded, state });
   });
 

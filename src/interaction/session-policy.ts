@@ -18,14 +18,23 @@ export interface SessionView {
   authorizations?: Authorizations;
 }
 
+/** How an existing session serves an organisation: under which login, and whether the emailed code is still due. */
+export interface Served {
+  login?: GrantLogin;
+  /** The organisation or the member asks for the code and the session has none: it steps up with one. */
+  codeDue?: true;
+}
+
 /*
  * When an existing session may serve a sign-in to an organisation without authenticating again:
  * - a password session (`pwd`): when the organisation allows this member passwords
  * - a federated session (`fed`): only for an organisation its current login signed in to, through a method the
- *   organisation still allows this member (and, for Google, a Workspace domain it still accepts). Its amr does not say which IdP made it; the grants made under this
- *   login do (grant-context.ts), and only those: a grant an earlier login of the session made says nothing of this
- *   one, as a later login replaces the session's amr but not its other apps' grants.
- * - and, where the organisation or the member asks for the emailed code, when the session has `otp`
+ *   organisation still allows this member (for Google, with a Workspace domain it still accepts). Its amr does not
+ *   say which IdP made it; the grants made under this login do (grant-context.ts), and only those: a grant an
+ *   earlier login of the session made says nothing of this one, as a later login replaces the session's amr but
+ *   not its other apps' grants.
+ * - where the organisation or the member asks for the emailed code and the session has no `otp`, it serves once
+ *   the code is passed on top of it (a step-up): never silently
  * oidc-provider asks `mustRevalidate` on every authorization request it could answer silently (a check of the
  * consent prompt); the interaction asks `serves` once the organisation is chosen. `serves` answers with the
  * login it serves under (undefined when the session does not serve; `{}` when the organisation is not the
@@ -55,7 +64,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
     }
   }
 
-  async function serves(org: Organization, userId: string, session: SessionView): Promise<{ login?: GrantLogin } | undefined> {
+  async function serves(org: Organization, userId: string, session: SessionView): Promise<Served | undefined> {
     const methods = session.amr ?? [];
     const membership = await deps.stores.memberships.findFor(org.id, userId);
     if (!membership || membership.status !== 'active') return {}; // not ours to refuse here: the organisation choice says "no access"
@@ -64,7 +73,8 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
       : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
     if (!accepted(org, allowed, login)) return undefined;
     const user = await deps.stores.users.find(userId);
-    return !user || !secondFactorRequired(org, user) || methods.includes('otp') ? { login } : undefined;
+    const codeDue = user !== undefined && secondFactorRequired(org, user) && !methods.includes('otp');
+    return { ...(login ? { login } : {}), ...(codeDue ? { codeDue: true as const } : {}) };
   }
 
   async function organizationOf(ctx: KoaContextWithOIDC): Promise<{ org?: Organization; differs: boolean }> {
@@ -86,7 +96,8 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
       const { org, differs } = await organizationOf(ctx);
       if (differs) return true;
       if (!org) return false;
-      return !(await serves(org, session.accountId, session));
+      const served = await serves(org, session.accountId, session);
+      return !served || served.codeDue === true;
     },
   };
 }

@@ -10,8 +10,9 @@ import type { UpstreamHandoff } from './upstream-handoff.ts';
 
 /*
  * Single sign-on from the sign-in journey:
- * - home realm discovery: the organisation comes from the `organization` request parameter (slug or id) or
- *   from the email's domain when an organisation has verified it; never from whether an account exists, so
+ * - home realm discovery: the organisation comes from the `organization` request parameter (slug or id), the
+ *   one chosen earlier in the journey (for which an existing session was not enough), or from the email's
+ *   domain when an organisation has verified it; never from whether an account exists, so
  *   the answer to an email reveals nothing about it
  * - an organisation offers SSO when its policy allows `saml` and it has an enabled SAML connection; when SSO
  *   is its only method, the browser goes straight to its IdP
@@ -25,10 +26,12 @@ export interface SsoDeps {
 
 export function createSso(deps: SsoDeps) {
   return {
-    async homeOrganization(requested: unknown, email: string | undefined): Promise<Organization | undefined> {
+    async homeOrganization(requested: unknown, journey: { email?: string; orgId?: string }): Promise<Organization | undefined> {
       if (typeof requested === 'string' && requested) {
         return organizationNamed(deps.organizations, requested);
       }
+      if (journey.orgId) return deps.organizations.find(journey.orgId);
+      const { email } = journey;
       if (!email) return undefined;
       return deps.organizations.findByVerifiedDomain(emailDomain(normalizeEmail(email)));
     },

@@ -32,8 +32,9 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
   const { deps, load, save, proceed } = journey;
 
   /** An organisation with a single way in, and that way an IdP: the browser goes straight there. */
-  async function startSsoOnly(ctx: Context, details: Details, email: string | undefined): Promise<boolean> {
-    const org = await deps.sso.homeOrganization(details.params.organization, email);
+  async function startSsoOnly(ctx: Context, details: Details, journey: Pick<JourneyState, 'email' | 'orgId'>): Promise<boolean> {
+    const { email } = journey;
+    const org = await deps.sso.homeOrganization(details.params.organization, journey);
     if (!org || org.loginPolicy.methods.length !== 1) return false;
     if (org.loginPolicy.methods[0] === 'google' && deps.google) {
       await deps.google.start(ctx, details.uid, org, email);
@@ -47,14 +48,14 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
 
   router.post('/sso', form, async (ctx) => {
     const { details, state } = await load(ctx, { post: true });
-    const connection = await deps.sso.connectionOf(await deps.sso.homeOrganization(details.params.organization, state.email));
+    const connection = await deps.sso.connectionOf(await deps.sso.homeOrganization(details.params.organization, state));
     if (!connection) throw new AppError(400, 'sso_unavailable', SSO_UNAVAILABLE);
     await deps.sso.start(ctx, details.uid, connection, { forceAuthn: details.params.prompt === 'login' });
   });
 
   router.post('/google', form, async (ctx) => {
     const { details, state } = await load(ctx, { post: true });
-    const org = await deps.sso.homeOrganization(details.params.organization, state.email);
+    const org = await deps.sso.homeOrganization(details.params.organization, state);
     if (!deps.google || (org && !org.loginPolicy.methods.includes('google'))) throw new AppError(400, 'google_unavailable', 'Google sign-in is not available here.');
     await deps.google.start(ctx, details.uid, org, state.email);
   });

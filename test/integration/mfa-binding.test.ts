@@ -83,11 +83,13 @@ describe('the emailed code, bound to the account that passed it', () => {
     }
 
     // The organisation that requires the code does not take that session as it is (it took it, code and all,
-    // when Mallory's code stepped it up).
+    // when Mallory's code stepped it up): Victor's own code is asked for, on top of his session.
     const strict = await authorizationUrl(dash, { organization: 'strict' });
+    const victorsCode = nextCode(VICTOR.email);
     const atStrict = await browser.open(strict.url.href, CALLBACK);
-    // Signing in again, its way: the email page.
-    expect(isPage(atStrict) && atStrict.body).toContain('name="email"');
+    expect(isPage(atStrict) && atStrict.body).toContain('name="code"');
+    const stepped = await browser.submit(atStrict as Page, '/otp', { code: await victorsCode() }, CALLBACK);
+    expect(await claimsOf(dash, strict, stepped)).toMatchObject({ email: VICTOR.email, org: 'strict', amr: ['pwd', 'otp', 'mfa'], acr: 'urn:bridgekeeper:loa:2' });
   });
 
   it('a session made with another account\'s code does not spare a new sign-in its own', async () => {

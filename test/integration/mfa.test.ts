@@ -92,6 +92,32 @@ describe.each<Backends>(['redis+ferretdb', 'embedded'])('email one-time password
     expect(isPage(strict.result) && strict.result.body).toContain('one-time-code');
   });
 
+  it('steps a one-factor session up with the code alone where the organisation enforces MFA, never silently', async () => {
+    const loose = await firstFactor('dual@example.test', { pick: 'loose' });
+    expect((await finish(loose.started, loose.result)).amr).toEqual(['pwd']);
+    const { browser } = loose;
+    // Asked without a page, the strict organisation does not take the one-factor session.
+    const silent = await browser.open((await authorizationUrl(rp, { organization: 'strict', prompt: 'none' })).url.href, CALLBACK);
+    if (isPage(silent)) throw new Error(`prompt=none showed a page: ${silent.status}`);
+    expect(new URL(silent.redirectedTo).searchParams.get('code')).toBeNull();
+    expect(new URL(silent.redirectedTo).searchParams.get('error')).toMatch(/_required$/);
+
+    // With a page: neither email nor password again, only the code, mailed to the session's account.
+    const started = await authorizationUrl(rp, { organization: 'strict' });
+    const before = smtp.received.length;
+    const otpPage = await browser.open(started.url.href, CALLBACK);
+    if (!isPage(otpPage)) throw new Error(`served without the code: ${otpPage.redirectedTo}`);
+    expect(otpPage.body).toContain('one-time-code');
+    expect(otpPage.body).not.toContain('name="password"');
+    const claims = await finish(started, await submitCode(browser, otpPage, await latestCode('dual@example.test', before)));
+    expect(claims).toMatchObject({ org: 'strict', amr: ['pwd', 'otp', 'mfa'], acr: 'urn:bridgekeeper:loa:2' });
+
+    // The stepped-up session then serves the strict organisation as it is.
+    const again = await authorizationUrl(rp, { organization: 'strict' });
+    const reused = await browser.open(again.url.href, CALLBACK);
+    expect((await finish(again, reused)).amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
   it('refuses wrong, reused and replaced codes', async () => {
     const { browser, started, result, mailed } = await firstFactor('amy@strict.test');
     const first = await mailed();

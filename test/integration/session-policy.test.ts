@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, isPage, type Page } from '../support/browser.ts';
-import { authorizationUrl, CALLBACK, exchange, PASSWORD, signIn } from '../support/oidc-flow.ts';
+import { CONSOLE_SECRET } from '../support/admin-client.ts';
+import { authorizationUrl, CALLBACK, exchange, PASSWORD, relyingParty, signIn } from '../support/oidc-flow.ts';
 import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
 
 /*
@@ -18,11 +19,14 @@ beforeAll(async () => {
         { email: 'dual@samlco.test', name: 'Dual', password: PASSWORD, emailVerified: true },
         { email: 'contractor@agency.test', name: 'Contractor', password: PASSWORD, emailVerified: true },
         { email: 'outsider@agency.test', name: 'Outsider', password: PASSWORD, emailVerified: true },
+        { email: 'both@agency.test', name: 'Both', password: PASSWORD, emailVerified: true },
       ],
       memberships: [
         { user: 'dual@samlco.test', org: 'pwdco', roles: ['developer'] }, { user: 'dual@samlco.test', org: 'samlco', roles: ['developer'] },
         { user: 'contractor@agency.test', org: 'samlco', roles: ['analyst'] }, { user: 'outsider@agency.test', org: 'pwdco', roles: ['analyst'] },
+        { user: 'both@agency.test', org: 'pwdco', roles: ['analyst'] }, { user: 'both@agency.test', org: 'samlco', roles: ['analyst'] },
       ],
+      clients: [{ clientId: 'app2', name: 'App two', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
     },
   });
 });
@@ -55,6 +59,24 @@ describe('session reuse across organisations', () => {
     expect(isPage(result) && result.body).toContain('/email');
     const tokens = await exchange(world.rp, next, await signIn(browser, next, { email: 'dual@samlco.test', organization: 'pwdco' }));
     expect(tokens.claims()).toMatchObject({ org: 'pwdco', amr: ['pwd'] });
+  });
+
+  it('keeps the organisation picked when the session does not open it: signing in again goes that organisation\'s way', async () => {
+    const browser = new Browser();
+    const first = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    await exchange(world.rp, first, await signIn(browser, first, { email: 'both@agency.test', organization: 'pwdco' }));
+
+    // Another app, which names no organisation; the account picks SAML Co, which its password session does not open.
+    const second = await authorizationUrl(await relyingParty(world.server.issuer, 'app2', CONSOLE_SECRET));
+    const picker = await browser.open(second.url.href, CALLBACK) as Page;
+    const samlco = /value="([^"]+)"[^>]*>SAML Co /.exec(picker.body)?.[1];
+    expect(samlco).toBeDefined();
+    const emailPage = await browser.submit(picker, '/organization', { organization: samlco! }) as Page;
+    expect(emailPage.body).toContain('name="email"');
+    // The email's domain is no organisation's: the one picked sends the browser to its IdP.
+    const atIdp = await browser.submit(emailPage, '/email', { email: 'both@agency.test' }, world.idp.ssoUrl);
+    if (isPage(atIdp)) throw new Error(`did not go to the IdP: ${atIdp.status} ${atIdp.body.slice(0, 300)}`);
+    expect(atIdp.redirectedTo.startsWith(world.idp.ssoUrl)).toBe(true);
   });
 
   it('still reuses a password session silently where passwords are accepted', async () => {
