@@ -76,6 +76,16 @@ ${fieldError('code', form.error)}
 <form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('restart.account')}</button></form>`, t.locale);
 }
 
+/** Before a code is mailed on top of an existing session: the person asks for it (opening a link mails nothing). */
+export function otpOfferPage(form: FormBase & { email: string; organization: string; restart: string }): Html {
+  const t = signinText(form.locale);
+  return layout(t('otp.title'), html`
+<h1>${t('otp.heading')}</h1>
+<p>${t.rich('otp.offer', { organization: form.organization, email: html`<strong>${form.email}</strong>` })}</p>
+<form method="post" action="${form.action}">${hidden(form.csrf)}<button type="submit">${t('otp.send')}</button></form>
+<form method="post" action="${form.restart}">${hidden(form.csrf)}<button type="submit" class="secondary">${t('restart.account')}</button></form>`, t.locale);
+}
+
 export function organizationPage(form: FormBase & { organizations: { id: string; name: string; slug: string }[] }): Html {
   const t = signinText(form.locale);
   return layout(t('organization.title'), html`

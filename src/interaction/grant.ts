@@ -20,7 +20,7 @@ export async function finishInteraction(
   deps: { provider: Provider; grantContexts: GrantContexts },
   input: { details: Details; state: JourneyState; userId: string; orgId: string; sessionLogin?: GrantLogin },
 ): Promise<{ redirectTo: string; login?: { amr: string[]; method: LoginMethod } }> {
-  const { details, state, userId } = input;
+  const { details, state, userId, sessionLogin } = input;
   const grant = new deps.provider.Grant({ accountId: userId, clientId: String(details.params.client_id) });
   // The grant's id is chosen here (256 random bits, as oidc-provider's own) so that its context is stored beside
   // it at once; oidc-provider keeps an id given before save (its types do not declare it on Grant).
@@ -33,20 +33,20 @@ export async function finishInteraction(
   // Authenticated in this interaction (a first factor, or a code on top of the session's): a new login result.
   const freshLogin = state.userId !== undefined;
   // A code passed in this journey steps up the session only when it was the session's own account that passed it.
-  const steppedUp = !freshLogin && state.otpVerifiedFor === userId;
+  const steppedUp = !freshLogin && state.otpVerifiedFor === userId && sessionLogin !== undefined;
   // The login this grant is made under: the session's, or the one this interaction makes.
-  let login: GrantLogin | undefined = input.sessionLogin;
+  let login: GrantLogin | undefined = sessionLogin;
   if (freshLogin || steppedUp) {
     // A second factor passed on top of an existing session renews the login with the stronger amr.
     const amr = steppedUp ? withSecondFactor(details.session?.amr ?? []) : state.amr ?? ['pwd'];
     const acr = amr.includes('otp') ? 'urn:bridgekeeper:loa:2' : 'urn:bridgekeeper:loa:1';
-    const ts = state.authTime ?? Math.floor(Date.now() / 1000);
+    // A step-up keeps the login's time: the first factor was passed then (auth_time, max_age), and the grants
+    // made under that login stay its own.
+    const ts = steppedUp ? sessionLogin.ts : state.authTime ?? Math.floor(Date.now() / 1000);
     result.login = { accountId: userId, amr, acr, ts, remember: true };
-    // A stepped-up login keeps its first factor (and a Google login's domain) under the new login time.
-    const first: Omit<GrantLogin, 'ts'> | undefined = freshLogin
-      ? { method: state.method ?? 'password', ...(state.method === 'google' && state.hostedDomain ? { hostedDomain: state.hostedDomain } : {}) }
-      : input.sessionLogin;
-    login = first ? { ...first, ts } : undefined;
+    login = freshLogin
+      ? { ts, method: state.method ?? 'password', ...(state.method === 'google' && state.hostedDomain ? { hostedDomain: state.hostedDomain } : {}) }
+      : sessionLogin;
   }
   const context = { orgId: input.orgId, ...(login ? { login } : {}) };
   const [saved] = await Promise.all([grant.save(), deps.grantContexts.save(grantId, context, TOKEN_TTL.Grant)]);

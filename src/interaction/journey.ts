@@ -9,7 +9,7 @@ import { sendPage } from '../http/pages.ts';
 import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import { TOKEN_TTL } from '../oidc/provider.ts';
 import type { Stores } from '../store/stores.ts';
-import { blockedPage, consentPage, emailPage, errorPage, organizationPage, passwordPage } from '../../views/signin.ts';
+import { blockedPage, consentPage, emailPage, errorPage, organizationPage, otpOfferPage, passwordPage } from '../../views/signin.ts';
 import { signinText, type SigninMessageId } from '../../views/messages/signin.ts';
 import { localeOf } from '../i18n/locale.ts';
 import type { Csrf } from './csrf.ts';
@@ -173,6 +173,14 @@ export function createJourney(deps: InteractionDeps) {
     const user = await deps.stores.users.get(userId);
     if (secondFactorRequired(org, user) && !secondFactorSatisfied(state, userId, details.session)) {
       const next: JourneyState = { ...state, orgId: org.id };
+      if (!state.otpSent && !state.userId && ctx.method !== 'POST') {
+        // On top of an existing session the code is mailed when the person asks for it: any site can make a
+        // browser open a link, and mails sent that way would use up the account's allowance.
+        await save(details.uid, next);
+        return sendPage(ctx, otpOfferPage({
+          csrf: deps.csrf.tokenFor(details.uid), clientName, email: user.email, organization: org.name, action: u.otpResend, restart: u.restart, locale,
+        }));
+      }
       const refused = state.otpSent ? undefined : await deps.secondFactor.send(details.uid, user);
       if (!state.otpSent && !refused) next.otpSent = true;
       await save(details.uid, next);

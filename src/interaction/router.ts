@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { normalizeEmail } from '../common/normalize.ts';
 import { createJourney, type InteractionDeps } from './journey.ts';
 import { registerPasswordStep } from './password-step.ts';
 import { registerSecondFactorStep } from './second-factor-step.ts';
@@ -43,9 +44,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const loaded = await load(ctx, { post: true });
     const email = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
     if (!EMAIL_PATTERN.test(email)) return showLogin(ctx, { ...loaded, state: {} }, 'email.invalid');
-    // Another email is another account: nothing learnt about the previous one (factors passed, amr) stays. The
-    // organisation chosen does: the next account's memberships decide again whether it can be (organizations.ts).
-    const state: JourneyState = { email, ...(loaded.state.orgId ? { orgId: loaded.state.orgId } : {}) };
+    // Another email is another account: nothing learnt about the previous one (factors passed, amr, organisation)
+    // stays. The session's own account signing in again keeps the organisation it picked, which the session was
+    // not enough for: that organisation's way in is the one to take.
+    const { orgId } = loaded.state;
+    const sessionUserId = loaded.details.session?.accountId;
+    const sessionUser = orgId && sessionUserId ? await deps.stores.users.find(sessionUserId) : undefined;
+    const again = sessionUser !== undefined && normalizeEmail(sessionUser.email) === normalizeEmail(email);
+    const state: JourneyState = { email, ...(again ? { orgId } : {}) };
     await save(loaded.details.uid, state);
     if (await upstream.startSsoOnly(ctx, loaded.details, state)) return;
     return showLogin(ctx, { ...loaded, state });

@@ -37,8 +37,7 @@ export interface Served {
  *   the code is passed on top of it (a step-up): never silently
  * oidc-provider asks `mustRevalidate` on every authorization request it could answer silently (a check of the
  * consent prompt); the interaction asks `serves` once the organisation is chosen. `serves` answers with the
- * login it serves under (undefined when the session does not serve; `{}` when the organisation is not the
- * member's, whose choice says "no access" elsewhere).
+ * login it serves under, undefined when the session does not serve (a member no longer active included).
  */
 export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations' | 'memberships' | 'users'>; grantContexts: GrantContexts }) {
   /**
@@ -67,7 +66,8 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
   async function serves(org: Organization, userId: string, session: SessionView): Promise<Served | undefined> {
     const methods = session.amr ?? [];
     const membership = await deps.stores.memberships.findFor(org.id, userId);
-    if (!membership || membership.status !== 'active') return {}; // not ours to refuse here: the organisation choice says "no access"
+    // No longer an active member: nothing is answered silently; the interaction's organisation choice says "no access".
+    if (!membership || membership.status !== 'active') return undefined;
     const allowed = resolveLoginMethods({ org, membership, isOwner: holdsOwnerRole(membership.roles) });
     const login = methods.includes('pwd') ? (session.loginTs ? { ts: session.loginTs, method: 'password' as const } : undefined)
       : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;

@@ -3,6 +3,7 @@ import { Browser, isPage, type Page } from '../support/browser.ts';
 import { CONSOLE_SECRET } from '../support/admin-client.ts';
 import { authorizationUrl, CALLBACK, exchange, PASSWORD, relyingParty, signIn } from '../support/oidc-flow.ts';
 import { startSamlWorld, type SamlSignInWorld } from '../support/saml-world.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 
 /*
  * An existing session serves another organisation only if that organisation accepts how the session was made:
@@ -20,11 +21,13 @@ beforeAll(async () => {
         { email: 'contractor@agency.test', name: 'Contractor', password: PASSWORD, emailVerified: true },
         { email: 'outsider@agency.test', name: 'Outsider', password: PASSWORD, emailVerified: true },
         { email: 'both@agency.test', name: 'Both', password: PASSWORD, emailVerified: true },
+        { email: 'leaver@agency.test', name: 'Leaver', password: PASSWORD, emailVerified: true },
       ],
       memberships: [
         { user: 'dual@samlco.test', org: 'pwdco', roles: ['developer'] }, { user: 'dual@samlco.test', org: 'samlco', roles: ['developer'] },
         { user: 'contractor@agency.test', org: 'samlco', roles: ['analyst'] }, { user: 'outsider@agency.test', org: 'pwdco', roles: ['analyst'] },
         { user: 'both@agency.test', org: 'pwdco', roles: ['analyst'] }, { user: 'both@agency.test', org: 'samlco', roles: ['analyst'] },
+        { user: 'leaver@agency.test', org: 'pwdco', roles: ['analyst'] },
       ],
       clients: [{ clientId: 'app2', name: 'App two', redirectUris: [CALLBACK], clientSecret: CONSOLE_SECRET, firstParty: true, idTokenSignedResponseAlg: 'ES256' }],
     },
@@ -67,16 +70,42 @@ describe('session reuse across organisations', () => {
     await exchange(world.rp, first, await signIn(browser, first, { email: 'both@agency.test', organization: 'pwdco' }));
 
     // Another app, which names no organisation; the account picks SAML Co, which its password session does not open.
-    const second = await authorizationUrl(await relyingParty(world.server.issuer, 'app2', CONSOLE_SECRET));
-    const picker = await browser.open(second.url.href, CALLBACK) as Page;
-    const samlco = /value="([^"]+)"[^>]*>SAML Co /.exec(picker.body)?.[1];
-    expect(samlco).toBeDefined();
-    const emailPage = await browser.submit(picker, '/organization', { organization: samlco! }) as Page;
-    expect(emailPage.body).toContain('name="email"');
+    const app2 = await relyingParty(world.server.issuer, 'app2', CONSOLE_SECRET);
+    const pickSamlCo = async () => {
+      const picker = await browser.open((await authorizationUrl(app2)).url.href, CALLBACK) as Page;
+      const samlco = /value="([^"]+)"[^>]*>SAML Co /.exec(picker.body)?.[1];
+      expect(samlco).toBeDefined();
+      const emailPage = await browser.submit(picker, '/organization', { organization: samlco! }) as Page;
+      expect(emailPage.body).toContain('name="email"');
+      return emailPage;
+    };
     // The email's domain is no organisation's: the one picked sends the browser to its IdP.
-    const atIdp = await browser.submit(emailPage, '/email', { email: 'both@agency.test' }, world.idp.ssoUrl);
+    const atIdp = await browser.submit(await pickSamlCo(), '/email', { email: 'both@agency.test' }, world.idp.ssoUrl);
     if (isPage(atIdp)) throw new Error(`did not go to the IdP: ${atIdp.status} ${atIdp.body.slice(0, 300)}`);
     expect(atIdp.redirectedTo.startsWith(world.idp.ssoUrl)).toBe(true);
+    // Another account typed there is not the one that picked: it signs in its own way (a password, for Outsider).
+    const other = await browser.submit(await pickSamlCo(), '/email', { email: 'outsider@agency.test' }, world.idp.ssoUrl);
+    expect(isPage(other) && other.body).toContain('name="password"');
+  });
+
+  it('answers nothing silently once the member is suspended: the app gets the "no access" page, not a code', async () => {
+    const browser = new Browser();
+    const first = await authorizationUrl(world.rp, { organization: 'pwdco' });
+    await exchange(world.rp, first, await signIn(browser, first, { email: 'leaver@agency.test', organization: 'pwdco' }));
+    const stores = await openStoresBeside(world.server.config);
+    try {
+      const leaver = (await stores.users.findByEmail('leaver@agency.test'))!;
+      const pwdco = (await stores.organizations.findBySlug('pwdco'))!;
+      const membership = (await stores.memberships.findFor(pwdco.id, leaver.id))!;
+      await stores.memberships.update(membership.id, { status: 'suspended' });
+    } finally {
+      await stores.close();
+    }
+    for (const params of [{}, { organization: 'pwdco' }]) {
+      const result = await browser.open((await authorizationUrl(world.rp, params)).url.href, CALLBACK);
+      if (!isPage(result)) throw new Error(`answered silently: ${result.redirectedTo}`);
+      expect(result.status).toBe(403);
+    }
   });
 
   it('still reuses a password session silently where passwords are accepted', async () => {

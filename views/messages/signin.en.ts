@@ -18,6 +18,8 @@ export const signinEn = {
   'otp.label': 'Code',
   'otp.submit': 'Verify',
   'otp.resend': 'Send a new code',
+  'otp.offer': '{organization} asks for a code as well. We will send a 6-digit code to {email}.',
+  'otp.send': 'Email me the code',
   'organization.title': 'Choose an organization',
   'organization.intro': 'Your account belongs to several organizations. Which one do you want to use with {client}?',
   'consent.title': 'Allow access',

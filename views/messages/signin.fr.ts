@@ -20,6 +20,8 @@ export const signinFr: Messages<SigninMessageId> = {
   'otp.label': 'Code',
   'otp.submit': 'Vérifier',
   'otp.resend': 'Envoyer un nouveau code',
+  'otp.offer': '{organization} demande aussi un code. Nous allons envoyer un code à 6 chiffres à {email}.',
+  'otp.send': 'M\'envoyer le code',
   'organization.title': 'Choisissez une organisation',
   'organization.intro': 'Votre compte appartient à plusieurs organisations. Laquelle voulez-vous utiliser avec {client} ?',
   'consent.title': 'Autoriser l’accès',
