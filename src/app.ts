@@ -153,7 +153,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
   const handoff = createUpstreamHandoff(kv);
   const unsafeUrls = config.saml.unsafeMetadataUrls;
   const fetchMetadata = (url: string) => fetchIdpMetadata(url, unsafeUrls ? { allowHttp: true, allowPrivateAddresses: true } : {});
-  const connections = createConnections({ stores, spEndpoints: (c) => saml.spEndpoints(c), fetchMetadata });
+  const connections = createConnections({ stores, catalog: deps.catalog, spEndpoints: (c) => saml.spEndpoints(c), fetchMetadata });
   const metadataRefresh = startMetadataRefresh({ stores, fetchMetadata, intervalMs: config.saml.metadataRefreshSeconds * 1000, logger });
   const domains = createDomainVerification({ stores, resolver: createDnsTxtResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs }) });
   const google = config.google.clientId ? createGoogleSignIn({

@@ -4,7 +4,7 @@ import { recordAudit, type AuditSource } from './audit.ts';
 import type { DirectoryContext } from './context.ts';
 import { applyMappingRules, type MappingRule } from './mapping-rules.ts';
 import type { Membership, Organization, RoleBinding, User } from './model.ts';
-import { usableBindings } from './access.ts';
+import { holdsOwnerRole, OWNER_ROLE, usableBindings } from './access.ts';
 import { assertSeatAvailable } from './seats.ts';
 
 /*
@@ -98,13 +98,20 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
   /** The membership's groups and roles after the rules: managed ones replaced, the others kept. */
   async function mappedAccess(org: Organization, membership: Pick<Membership, 'groupIds' | 'roles'>, identity: UpstreamIdentity, rules: readonly MappingRule[]) {
     const access = applyMappingRules(rules, identity);
-    const named = async (names: readonly string[]) => (await Promise.all(names.map(async (name) => [name, await stores.groups.findByName(org.id, name)] as const)));
+    // The owner role is never an IdP's to give or take, directly or through a group (connections refuse rules
+    // that would; one stored before that rule still cannot).
+    const named = async (names: readonly string[]) => (await Promise.all(names.map(async (name) => {
+      const group = await stores.groups.findByName(org.id, name);
+      return [name, group && !holdsOwnerRole(group.roles) ? group : undefined, group !== undefined] as const;
+    })));
     const matched = await named(access.groups);
     const managed = new Set((await named(access.managedGroups)).flatMap(([, group]) => (group ? [group.id] : [])));
     const groupIds = [...new Set([...membership.groupIds.filter((id) => !managed.has(id)), ...matched.flatMap(([, group]) => (group ? [group.id] : []))])];
-    const kept = membership.roles.filter((b) => !access.managedRoles.includes(b.role));
-    const roles = [...new Map([...kept, ...usableBindings(ctx.catalog, access.roles)].map((b) => [bindingKey(b), b])).values()];
-    return { groupIds, roles, unknownGroups: matched.filter(([, group]) => !group).map(([name]) => name) };
+    const managedRoles = access.managedRoles.filter((role) => role !== OWNER_ROLE);
+    const kept = membership.roles.filter((b) => !managedRoles.includes(b.role));
+    const given = usableBindings(ctx.catalog, access.roles).filter((b) => b.role !== OWNER_ROLE);
+    const roles = [...new Map([...kept, ...given].map((b) => [bindingKey(b), b])).values()];
+    return { groupIds, roles, unknownGroups: matched.filter(([, , exists]) => !exists).map(([name]) => name) };
   }
 
   async function link(user: User, identity: UpstreamIdentity, orgId: string | undefined, source: AuditSource, createdUser: boolean): Promise<void> {
@@ -139,7 +146,7 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
           throw error;
         }
       }
-      const initial = existingMembership ?? { groupIds: [], roles: policy.jit.defaultRoles.map((role) => ({ role })) };
+      const initial = existingMembership ?? { groupIds: [], roles: policy.jit.defaultRoles.filter((role) => role !== OWNER_ROLE).map((role) => ({ role })) };
       const access = await mappedAccess(org, initial, identity, policy.rules);
 
       // Every check passed: from here on, writes.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../common/errors.ts';
 import { issueProblems } from '../common/problems.ts';
+import { OWNER_ROLE } from './access.ts';
 import { roleBindingSchema } from './input.ts';
 import type { RoleBinding } from './model.ts';
 
@@ -16,12 +17,16 @@ import type { RoleBinding } from './model.ts';
  *   the admins
  */
 
+/** The owner role is given directly, by an owner: never by an IdP through a connection's rules or default roles. */
+export const NOT_BY_CONNECTION = 'the owner role is given directly, by an owner, never through a connection';
+
 export const mappingRuleSchema = z.strictObject({
   attribute: z.string().trim().min(1).max(512).describe('`groups` for the IdP\'s groups, or any attribute name the IdP sends (e.g. `department`).'),
   equals: z.string().min(1).max(512).describe('The value that matches.'),
   match: z.enum(['exact', 'ignore-case']).default('exact').describe('How values compare; exact unless stated.'),
   groups: z.array(z.string().trim().min(1).max(64)).max(20).default([]).describe('Bridgekeeper groups (by name) the person joins.'),
-  roles: z.array(roleBindingSchema).max(20).default([]).describe('Roles the person gets.'),
+  roles: z.array(roleBindingSchema.refine((binding) => binding.role !== OWNER_ROLE, { message: NOT_BY_CONNECTION }))
+    .max(20).default([]).describe('Roles the person gets (never `owner`).'),
 }).refine((rule) => rule.groups.length + rule.roles.length > 0, { message: 'a rule must give groups or roles', path: ['groups'] })
   .describe('If the IdP says `attribute` = `equals`, the person gets these groups and roles.');
 
@@ -43,6 +48,24 @@ export function parseMappingRules(input: unknown): MappingRule[] {
   const parsed = mappingRulesSchema.safeParse(input ?? []);
   if (parsed.success) return parsed.data;
   throw new ValidationError('Invalid mapping rules', parsed.error.issues.flatMap((issue) => issueProblems(issue, ['mapping', 'rules'])));
+}
+
+/**
+ * A connection's rules as stored, for sign-in: an `owner` role that a connection stored before rules could not
+ * name it still names is left out (as provisioning would anyway), rather than failing every sign-in through it.
+ * @throws ValidationError as parseMappingRules, for anything else.
+ */
+export function storedMappingRules(input: unknown): MappingRule[] {
+  if (!Array.isArray(input)) return parseMappingRules(input);
+  const isOwner = (binding: unknown) => typeof binding === 'object' && binding !== null && (binding as { role?: unknown }).role === OWNER_ROLE;
+  const kept = input.flatMap((rule: unknown) => {
+    const roles = (rule as { roles?: unknown } | null)?.roles;
+    if (!Array.isArray(roles) || !roles.some(isOwner)) return [rule];
+    const left = { ...(rule as object), roles: roles.filter((binding) => !isOwner(binding)) };
+    const groups = (rule as { groups?: unknown }).groups;
+    return left.roles.length > 0 || (Array.isArray(groups) && groups.length > 0) ? [left] : [];
+  });
+  return parseMappingRules(kept);
 }
 
 function values(identity: { groups: readonly string[]; attributes: Record<string, readonly string[]> }, attribute: string): readonly string[] {

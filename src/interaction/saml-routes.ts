@@ -10,7 +10,7 @@ import { SamlValidationError } from '../federation/saml/errors.ts';
 import { sendPage } from '../http/pages.ts';
 import { errorPage } from '../../views/signin.ts';
 import { TEST_PREFIX, type UpstreamHandoff } from './upstream-handoff.ts';
-import { applyMappingRules, parseMappingRules } from '../directory/mapping-rules.ts';
+import { applyMappingRules, storedMappingRules } from '../directory/mapping-rules.ts';
 import type { GroupStore } from '../directory/ports.ts';
 import type { ExternalIdentity } from '../federation/connector.ts';
 import { connectionTestPage } from '../../views/connection-test.ts';
@@ -64,7 +64,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
   });
 
   async function testResult(ctx: Context, connection: Connection, identity: ExternalIdentity) {
-    const access = applyMappingRules(parseMappingRules((connection.mapping as { rules?: unknown }).rules), identity);
+    const access = applyMappingRules(storedMappingRules((connection.mapping as { rules?: unknown }).rules), identity);
     const found = await Promise.all(access.groups.map(async (name) => [name, await deps.groups.findByName(connection.orgId, name)] as const));
     sendPage(ctx, connectionTestPage({
       connection: connection.name, identity,

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../common/errors.ts';
 import { ProvisioningRefusedError, type ProvisioningPolicy } from '../directory/federated-provisioning.ts';
-import { parseMappingRules } from '../directory/mapping-rules.ts';
+import { storedMappingRules } from '../directory/mapping-rules.ts';
 import { holdsOwnerRole } from '../directory/access.ts';
 import { resolveLoginMethods } from '../directory/login-policy.ts';
 import type { Organization } from '../directory/model.ts';
@@ -66,14 +66,14 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       const connection = await deps.stores.connections.find(identity.connectionId);
       const org = connection?.enabled ? await deps.stores.organizations.find(connection.orgId) : undefined;
       if (!connection || !org || !org.loginPolicy.methods.includes('saml')) throw new AppError(403, 'sso_unavailable', SSO_UNAVAILABLE);
-      return { org, connection, policy: { jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-domain' } };
+      return { org, connection, policy: { jit: connection.jit, rules: storedMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-domain' } };
     }
     // Google: the organisation is the one discovered before leaving, when any; it may add members through an
     // enabled `google` connection of its own (just-in-time provisioning and rules), else only members come in.
     const org = identity.orgId ? await deps.stores.organizations.find(identity.orgId) : undefined;
     const connection = org ? (await deps.stores.connections.list({ where: { orgId: org.id, kind: 'google', enabled: true }, limit: 1 })).items[0] : undefined;
     const policy: ProvisioningPolicy = connection
-      ? { jit: connection.jit, rules: parseMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-email' }
+      ? { jit: connection.jit, rules: storedMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-email' }
       : { jit: { enabled: false, defaultRoles: [] }, rules: [], linkBy: 'verified-email', admits: (user) => googleAdmitted(user.id, identity) };
     return { ...(org ? { org } : {}), ...(connection ? { connection } : {}), policy };
   }

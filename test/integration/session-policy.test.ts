@@ -101,7 +101,7 @@ describe('session reuse across organisations', () => {
     } finally {
       await stores.close();
     }
-    for (const params of [{}, { organization: 'pwdco' }]) {
+    for (const params of [{}, { organization: 'pwdco' }] as Record<string, string>[]) {
       const result = await browser.open((await authorizationUrl(world.rp, params)).url.href, CALLBACK);
       if (!isPage(result)) throw new Error(`answered silently: ${result.redirectedTo}`);
       expect(result.status).toBe(403);

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { AppError } from '../../common/errors.ts';
+import { AppError, ValidationError } from '../../common/errors.ts';
 import type { Actor } from '../../directory/actor.ts';
-import { findInOrganization, requirePermission } from '../../directory/access.ts';
+import { assertCanGrant, findInOrganization, holdsOwnerRole, OWNER_ROLE, requirePermission } from '../../directory/access.ts';
 import { audited } from '../../directory/audit.ts';
-import type { AuditLog } from '../../directory/ports.ts';
+import type { Catalog } from '../../directory/catalog.ts';
+import { NOT_BY_CONNECTION, parseMappingRules } from '../../directory/mapping-rules.ts';
+import type { AuditLog, GroupStore } from '../../directory/ports.ts';
 import { parseInput } from '../../directory/input.ts';
 import { assertValidConnection } from '../../federation/connection-config.ts';
 import type { Connection } from '../../federation/model.ts';
@@ -33,7 +35,8 @@ const samlOptions = {
 };
 const jit = z.strictObject({
   enabled: z.boolean().describe('Create accounts and memberships for people the IdP vouches for (within the user cap).'),
-  defaultRoles: z.array(z.string().min(1).max(64)).max(20).default([]).describe('Roles of members created this way.'),
+  defaultRoles: z.array(z.string().min(1).max(64).refine((role) => role !== OWNER_ROLE, { message: NOT_BY_CONNECTION })).max(20).default([])
+    .describe('Roles of members created this way (never `owner`).'),
 });
 
 export const createConnectionSchema = z.strictObject({
@@ -75,7 +78,8 @@ export interface ConnectionView {
 }
 
 export interface ConnectionsDeps {
-  stores: { connections: ConnectionStore; audit: AuditLog };
+  stores: { connections: ConnectionStore; groups: Pick<GroupStore, 'findByName'>; audit: AuditLog };
+  catalog: Catalog;
   spEndpoints(connection: Connection): SpEndpoints;
   /** Fetches IdP metadata with the SSRF rules of metadata-fetch.ts. */
   fetchMetadata(url: string): Promise<string>;
@@ -107,6 +111,23 @@ export function createConnections(deps: ConnectionsDeps) {
     return { ...settingsFromMetadata(parseIdpMetadata(xml)), ...(metadataUrl ? { metadataUrl } : {}) };
   }
 
+  /*
+   * What a connection gives the people it signs in (its default roles, its rules' roles and the roles of the
+   * groups its rules name) is granted by whoever sets it: nothing the admin does not hold, as anywhere else, and
+   * never the owner role, which only an owner gives, directly. Sign-in applies the rules without asking again.
+   */
+  async function assertGrantable(actor: Actor, mapping: Record<string, unknown>, jit: Connection['jit']): Promise<void> {
+    const rules = parseMappingRules(mapping.rules); // their roles are never `owner` (mapping-rules.ts), nor are jit's
+    const groups = await Promise.all(rules.map(async (rule) => Promise.all(rule.groups.map((groupName) => stores.groups.findByName(actor.orgId, groupName)))));
+    const owners = rules.flatMap((rule, i) => rule.groups.flatMap((groupName, k) => (holdsOwnerRole(groups[i]![k]?.roles ?? []) ? [`mapping.rules[${i}].groups[${k}]`] : [])));
+    if (owners.length > 0) {
+      throw new ValidationError('A connection cannot make anyone an owner', owners.map((path) => ({ path, message: `a group holding the owner role: ${NOT_BY_CONNECTION}` })));
+    }
+    assertCanGrant(deps.catalog, actor, jit.defaultRoles.map((role) => ({ role })), 'jit.defaultRoles');
+    assertCanGrant(deps.catalog, actor, rules.flatMap((rule) => rule.roles), 'mapping.rules');
+    assertCanGrant(deps.catalog, actor, groups.flat().flatMap((g) => g?.roles ?? []), 'mapping.rules');
+  }
+
   async function manageable(actor: Actor, id: string): Promise<Connection> {
     requirePermission(actor, 'security:manage');
     return findInOrganization(stores.connections, id, actor.orgId, 'connection');
@@ -129,6 +150,7 @@ export function createConnections(deps: ConnectionsDeps) {
         const options = Object.fromEntries(Object.entries(request).filter(([key, value]) => key in samlOptions && value !== undefined));
         const settings = { ...fromXml, ...request.settings, ...options };
         assertValidConnection('saml', settings, request.mapping);
+        await assertGrantable(actor, request.mapping, request.jit);
         const created = await stores.connections.create({
           orgId: actor.orgId, kind: 'saml', name: request.name, enabled: false, settings, mapping: request.mapping, jit: request.jit,
         });
@@ -143,6 +165,8 @@ export function createConnections(deps: ConnectionsDeps) {
         const settings = change.settings ? { ...current.settings, ...change.settings } : current.settings;
         const mapping = change.mapping ?? current.mapping;
         assertValidConnection(current.kind, settings, mapping);
+        // Enabling a connection puts its rules to work: its grants are the enabler's too.
+        if (change.mapping || change.jit || change.enabled === true) await assertGrantable(actor, mapping, change.jit ?? current.jit);
         const updated = await stores.connections.update(current.id, {
           ...(change.name !== undefined ? { name: change.name } : {}),
           ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),

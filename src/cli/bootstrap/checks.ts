@@ -1,5 +1,7 @@
 import { normalizeEmail, normalizeName } from '../../common/normalize.ts';
 import type { Catalog } from '../../directory/catalog.ts';
+import { OWNER_ROLE } from '../../directory/access.ts';
+import { NOT_BY_CONNECTION } from '../../directory/mapping-rules.ts';
 import { connectionProblems } from '../../federation/connection-config.ts';
 import type { Problem } from '../../common/problems.ts';
 import { bindingProblems } from '../../directory/permissions.ts';
@@ -84,6 +86,9 @@ export async function checkReferences(deps: CheckDeps, doc: BootstrapDocument, w
   for (const [i, connection] of (doc.connections ?? []).entries()) {
     await organization(connection.org, `connections[${i}].org`);
     checkRoles(connection.jit?.defaultRoles, `connections[${i}].jit.defaultRoles`);
+    for (const [k, role] of (connection.jit?.defaultRoles ?? []).entries()) {
+      if (role === OWNER_ROLE) add(`connections[${i}].jit.defaultRoles[${k}]`, NOT_BY_CONNECTION);
+    }
     if (connection.settings !== undefined || connection.mapping !== undefined) {
       for (const problem of connectionProblems(connection.kind, connection.settings ?? {}, connection.mapping ?? {})) {
         if (connection.settings === undefined && problem.path.startsWith('settings')) continue;

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { NOT_BY_CONNECTION } from '../../../src/directory/mapping-rules.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -287,6 +288,20 @@ describe('importBootstrap', () => {
       });
       expect(problems.map((p) => p.path)).toEqual([
         'connections[0].settings.ssoUrl', 'connections[0].settings.idpCertificates[0]', 'connections[0].mapping.rules[0].groups',
+      ]);
+      expect(await stores.connections.count()).toBe(0);
+    });
+
+    it('a connection that would make anyone an owner, by its default roles or its rules', async () => {
+      await importBootstrap(deps, demo);
+      const problems = await problemsOf({
+        connections: [{
+          org: 'demo', kind: 'saml', name: 'Owner maker', jit: { enabled: true, defaultRoles: ['developer', 'owner'] },
+          mapping: { rules: [{ attribute: 'groups', equals: 'staff', roles: [{ role: 'owner' }] }] },
+        }],
+      });
+      expect(problems).toEqual([
+        { path: 'connections[0].jit.defaultRoles[1]', message: NOT_BY_CONNECTION }, { path: 'connections[0].mapping.rules[0].roles[0]', message: NOT_BY_CONNECTION },
       ]);
       expect(await stores.connections.count()).toBe(0);
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/common/errors.ts';
-import { applyMappingRules, parseMappingRules } from '../../../src/directory/mapping-rules.ts';
+import { applyMappingRules, parseMappingRules, storedMappingRules } from '../../../src/directory/mapping-rules.ts';
 
 const identity = (groups: string[], attributes: Record<string, string[]> = {}) => ({ groups, attributes });
 
@@ -36,5 +36,30 @@ describe('mapping rules', () => {
     const error = (() => { try { parseMappingRules([{ attribute: 'groups', equals: 'x' }, { attribute: '', equals: 'y', groups: ['G'] }]); } catch (e) { return e as ValidationError; } })();
     expect(error).toBeInstanceOf(ValidationError);
     expect(error!.details.map((d) => d.path)).toEqual(['mapping.rules[0].groups', 'mapping.rules[1].attribute']);
+  });
+});
+
+describe('the owner role and mapping rules', () => {
+  const ownerRule = { attribute: 'groups', equals: 'pwn', groups: ['Editors'], roles: [{ role: 'owner' }, { role: 'analyst' }] };
+
+  it('refuses a rule that would give the owner role, naming it', () => {
+    let refused: unknown;
+    try {
+      parseMappingRules([ownerRule]);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).details.map((d) => d.path)).toEqual(['mapping.rules[0].roles[0]']);
+  });
+
+  it('reads a stored rule without its owner role, and a rule that gave nothing else not at all', () => {
+    const rules = storedMappingRules([ownerRule, { attribute: 'groups', equals: 'only-owner', roles: [{ role: 'owner' }] }]);
+    expect(rules).toHaveLength(1);
+    expect(applyMappingRules(rules, identity(['pwn', 'only-owner']))).toMatchObject({ groups: ['Editors'], roles: [{ role: 'analyst' }], managedRoles: ['analyst'] });
+  });
+
+  it('still refuses what else is wrong in a stored rule', () => {
+    expect(() => storedMappingRules([{ ...ownerRule, attribute: '' }])).toThrow(ValidationError);
   });
 });
