@@ -5,7 +5,7 @@ import type { DirectoryContext } from './context.ts';
 import { applyMappingRules, type MappingRule } from './mapping-rules.ts';
 import type { Membership, Organization, RoleBinding, User } from './model.ts';
 import { holdsOwnerRole, OWNER_ROLE, usableBindings } from './access.ts';
-import { assertSeatAvailable } from './seats.ts';
+import { assertSeatAvailable, keepsSeat, userLimitReached } from './seats.ts';
 
 /*
  * Turning what an IdP vouches for into a Bridgekeeper account in the connection's organisation:
@@ -114,12 +114,15 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
     return { groupIds, roles, unknownGroups: matched.filter(([, , exists]) => !exists).map(([name]) => name) };
   }
 
-  async function link(user: User, identity: UpstreamIdentity, orgId: string | undefined, source: AuditSource, createdUser: boolean): Promise<void> {
-    await stores.federatedIdentities.create({
+  async function link(user: User, identity: UpstreamIdentity, orgId: string | undefined): Promise<string> {
+    const linked = await stores.federatedIdentities.create({
       connectionId: identity.connectionId, orgId: orgId ?? '', subject: identity.subject, userId: user.id, lastSignInAt: ctx.now().toISOString(),
     });
-    await recordAudit(stores, source, 'user.identity_linked', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, createdUser } });
+    return linked.id;
   }
+
+  const linkedAudit = (user: User, identity: UpstreamIdentity, source: AuditSource, createdUser: boolean) =>
+    recordAudit(stores, source, 'user.identity_linked', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, createdUser } });
 
   return {
     async provision(org: Organization | undefined, identity: UpstreamIdentity, policy: ProvisioningPolicy, source: AuditSource): Promise<ProvisionedSignIn> {
@@ -130,7 +133,10 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
         if (policy.admits && !(await policy.admits(found))) {
           throw new ProvisioningRefusedError('method_not_allowed', 'None of this account\'s organizations allows signing in this way');
         }
-        if (!linked) await link(found, identity, undefined, source, false);
+        if (!linked) {
+          await link(found, identity, undefined);
+          await linkedAudit(found, identity, source, false);
+        }
         return { user: found, createdUser: false, createdMembership: false, linkedExisting: !linked, unknownGroups: [] };
       }
       const existingMembership = found ? await stores.memberships.findFor(org.id, found.id) : undefined;
@@ -159,7 +165,7 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
         });
         createdUser = true;
       }
-      if (!linked) await link(user, identity, org.id, source, createdUser);
+      const linkId = linked ? undefined : await link(user, identity, org.id);
       let membership: Membership;
       if (existingMembership) {
         const changed = JSON.stringify([existingMembership.groupIds, existingMembership.roles]) !== JSON.stringify([access.groupIds, access.roles]);
@@ -168,6 +174,17 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
           : existingMembership;
       } else {
         membership = await stores.memberships.create({ orgId: org.id, userId: user.id, roles: access.roles, groupIds: access.groupIds, status: 'active', source: 'jit', loginMethods: [] });
+        // Sign-ins racing for the last seats all passed the check: the memberships created first (id order)
+        // keep them; a later one withdraws and undoes what it wrote (the account it created, the link it made).
+        if (!(await keepsSeat(stores, org.id, membership.id, ctx.now))) {
+          await stores.memberships.delete(membership.id);
+          if (linkId) await stores.federatedIdentities.delete(linkId);
+          if (createdUser) await stores.users.delete(user.id);
+          throw new ProvisioningRefusedError('user_limit_reached', userLimitReached(org.limits.maxUsers ?? 0).message);
+        }
+      }
+      if (linkId) await linkedAudit(user, identity, source, createdUser);
+      if (!existingMembership) {
         await recordAudit(stores, source, 'member.provisioned', { target: `user:${user.id}`, details: { connectionId: identity.connectionId, roles: access.roles, groupIds: access.groupIds } });
       }
       return { user, membership, createdUser, createdMembership: !existingMembership, linkedExisting: !linked && !createdUser, unknownGroups: access.unknownGroups };

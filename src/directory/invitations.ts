@@ -152,6 +152,15 @@ export function createInvitationsService(ctx: DirectoryContext): InvitationsServ
           if (current.status !== 'pending') throw notPending(current);
           return { tokenHash: digestSecret(token), expiresAt: expiry() };
         });
+        if (isExpired(invitation)) {
+          // Revivals (and invitations) racing for the last seat both passed the check: whoever now sees the cap
+          // exceeded puts the invitation back as it was, expired.
+          const usage = await seatUsage(stores, actor.orgId, ctx.now);
+          if (usage.max !== null && usage.used > usage.max) {
+            await stores.invitations.update(invitation.id, { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt });
+            throw userLimitReached(usage.max);
+          }
+        }
         return { result: { invitation: view(updated), token }, details: { email: updated.email } };
       });
     },

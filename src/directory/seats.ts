@@ -45,6 +45,22 @@ export async function assertSeatAvailable(stores: SeatStores, orgId: string, opt
   if (used - held + 1 > max) throw userLimitReached(max);
 }
 
+/**
+ * After a membership was created past assertSeatAvailable: whether it keeps its seat when several raced for the
+ * last ones. The memberships created first (id order) and the pending invitations hold the seats; a later one
+ * must withdraw.
+ */
+export async function keepsSeat(stores: SeatStores, orgId: string, membershipId: string, now: () => Date = () => new Date()): Promise<boolean> {
+  const org = await stores.organizations.find(orgId);
+  if (!org) throw new NotFoundError('organization');
+  if (org.limits.maxUsers === null) return true;
+  const [before, invited] = await Promise.all([
+    stores.memberships.count({ orgId, id: { $lt: membershipId } }),
+    stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } }),
+  ]);
+  return before + invited + 1 <= org.limits.maxUsers;
+}
+
 export function userLimitReached(max: number): LimitExceededError {
   return new LimitExceededError('user_limit_reached', `This organization has reached its limit of ${max} users`, max);
 }

@@ -163,6 +163,23 @@ describe('invitations', () => {
     expect((await invite('seat5@rival.test', {}, 'owner@rival.test')).response.status).toBe(201);
   });
 
+  it('holds the cap when expired invitations are revived at the same time: the seat goes to one at most', async () => {
+    // rival now: 1 member and seat5 pending, of 5 seats. Three more, then expired: one more invitation leaves one seat.
+    const rival = await world.as('owner@rival.test');
+    const late = await Promise.all(['seat6', 'seat7', 'seat8'].map((n) => invite(`${n}@rival.test`, {}, 'owner@rival.test')));
+    for (const { response } of late) {
+      expect(response.status).toBe(201);
+      await stores.invitations.update(response.body.id, { expiresAt: new Date(Date.now() - 1000).toISOString() });
+    }
+    expect((await invite('seat9@rival.test', {}, 'owner@rival.test')).response.status).toBe(201);
+
+    const resent = await Promise.all(late.map(({ response }) => rival.post(`/invitations/${response.body.id}/resend`)));
+    expect(resent.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    for (const refused of resent.filter((r) => r.status !== 200)) expect(refused).toMatchObject({ status: 409, body: { code: 'user_limit_reached' } });
+    const pending = (await rival.get<{ items: Invitation[] }>('/invitations')).body.items.filter((i) => !i.expired);
+    expect(pending.length + 1).toBeLessThanOrEqual(5);
+  });
+
   it('withdraws the invitation when its email cannot be sent, so nothing half-done remains', async () => {
     const owner = await world.as('owner@imgco.test');
     const port = world.smtp.port;
