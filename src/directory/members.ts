@@ -12,7 +12,7 @@ import {
 } from './input.ts';
 import { listMembers, toMember, type Member } from './member-view.ts';
 import type { Membership } from './model.ts';
-import { assertNotLastOwner } from './owners.ts';
+import { assertNotLastOwner, keepAnOwner } from './owners.ts';
 
 /*
  * - `users:read` lists and reads members; `users:manage` changes them
@@ -74,6 +74,7 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
       const membership = await manageable(actor, userId);
       if (status === 'suspended') await assertNotLastOwner(stores, membership);
       const updated = membership.status === status ? membership : await stores.memberships.update(membership.id, { status });
+      if (status === 'suspended') await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, { status: membership.status }));
       return { result: await view(updated), details: { from: membership.status, to: status } };
     });
   }
@@ -109,6 +110,10 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
         };
         if (Object.keys(patch).length === 0) throw invalidInput([{ path: '(root)', message: 'nothing to change: give roles, groupIds or loginMethods' }]);
         const updated = await stores.memberships.update(membership.id, patch);
+        if (change.roles && !holdsOwnerRole(change.roles)) {
+          const before = Object.fromEntries(Object.keys(patch).map((key) => [key, membership[key as keyof typeof patch]]));
+          await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, before));
+        }
         return { result: await view(updated), details: { changed: Object.keys(patch), ...patch } };
       });
     },
@@ -122,6 +127,8 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
         const membership = await manageable(actor, userId);
         await assertNotLastOwner(stores, membership);
         await stores.memberships.delete(membership.id);
+        const { createdAt: _created, updatedAt: _updated, version: _version, ...draft } = membership;
+        await keepAnOwner(stores, membership, () => stores.memberships.create(draft));
         return { result: undefined, details: { roles: membership.roles, status: membership.status } };
       });
     },
