@@ -4,7 +4,8 @@ import { recordAudit, type AuditSource } from './audit.ts';
 import type { DirectoryContext } from './context.ts';
 import { applyMappingRules, type MappingRule } from './mapping-rules.ts';
 import type { Membership, Organization, RoleBinding, User } from './model.ts';
-import { holdsOwnerRole, OWNER_ROLE, usableBindings } from './access.ts';
+import { effectiveBindings, holdsOwnerRole, OWNER_ROLE, usableBindings } from './access.ts';
+import { canGrant } from './permissions.ts';
 import { assertSeatAvailable, keepsSeat, userLimitReached } from './seats.ts';
 
 /*
@@ -40,9 +41,11 @@ export interface ProvisioningPolicy {
   linkBy: 'verified-domain' | 'verified-email';
   /** Without an organisation: whether the account may sign in this way anywhere at all, asked before any write. */
   admits?: (user: User) => Promise<boolean>;
+  /** The bindings of the admin who said which IdP this is (Connection.settingsBy): it vouches for no one who holds more. */
+  settingsBy?: { bindings: readonly RoleBinding[] };
 }
 
-export type ProvisioningRefusal = 'email_missing' | 'hosted_domain_mismatch' | 'method_not_allowed' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached';
+export type ProvisioningRefusal = 'email_missing' | 'hosted_domain_mismatch' | 'method_not_allowed' | 'account_link_not_allowed' | 'not_a_member' | 'member_suspended' | 'account_disabled' | 'user_limit_reached' | 'member_outranks_connection';
 
 /** The IdP's identity was valid, but it does not get in. `reason` is for the organisation's admins. */
 export class ProvisioningRefusedError extends AppError {
@@ -141,6 +144,14 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
       }
       const existingMembership = found ? await stores.memberships.findFor(org.id, found.id) : undefined;
       if (existingMembership?.status === 'suspended') throw new ProvisioningRefusedError('member_suspended', `This account is suspended in ${org.name}`);
+      // An admin who points a connection at an IdP of their choosing could otherwise sign in as anyone, the owner
+      // included: the connection signs in only members who hold no more than that admin did.
+      if (existingMembership && policy.settingsBy) {
+        const held = usableBindings(ctx.catalog, await effectiveBindings(stores, existingMembership));
+        if (!canGrant(ctx.catalog, policy.settingsBy.bindings, held)) {
+          throw new ProvisioningRefusedError('member_outranks_connection', 'This member holds roles the admin who set up this connection\'s identity provider does not; someone who holds them must set it up');
+        }
+      }
       if (!existingMembership && !policy.jit.enabled) {
         throw new ProvisioningRefusedError('not_a_member', `This person is not a member of ${org.name}, and the connection does not add members automatically`);
       }

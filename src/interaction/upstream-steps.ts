@@ -66,7 +66,13 @@ export function registerUpstreamSteps(router: Router, journey: Journey, form: Mi
       const connection = await deps.stores.connections.find(identity.connectionId);
       const org = connection?.enabled ? await deps.stores.organizations.find(connection.orgId) : undefined;
       if (!connection || !org || !org.loginPolicy.methods.includes('saml')) throw new AppError(403, 'sso_unavailable', SSO_UNAVAILABLE);
-      return { org, connection, policy: { jit: connection.jit, rules: storedMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-domain' } };
+      return {
+        org, connection,
+        policy: {
+          jit: connection.jit, rules: storedMappingRules((connection.mapping as { rules?: unknown }).rules), linkBy: 'verified-domain',
+          ...(connection.settingsBy ? { settingsBy: connection.settingsBy } : {}),
+        },
+      };
     }
     // Google: the organisation is the one discovered before leaving, when any; it may add members through an
     // enabled `google` connection of its own (just-in-time provisioning and rules), else only members come in.

@@ -96,6 +96,11 @@ function certificatesOf(settings: Record<string, unknown>): ConnectionView['cert
   });
 }
 
+/** Who says which IdP a connection is: an admin's bindings, or nothing for the operator. */
+function settingsBy(actor: Actor): Pick<Connection, 'settingsBy'> {
+  return actor.kind === 'system' ? { settingsBy: undefined } : { settingsBy: { bindings: [...actor.bindings] } };
+}
+
 export function createConnections(deps: ConnectionsDeps) {
   const { stores } = deps;
 
@@ -152,7 +157,7 @@ export function createConnections(deps: ConnectionsDeps) {
         assertValidConnection('saml', settings, request.mapping);
         await assertGrantable(actor, request.mapping, request.jit);
         const created = await stores.connections.create({
-          orgId: actor.orgId, kind: 'saml', name: request.name, enabled: false, settings, mapping: request.mapping, jit: request.jit,
+          orgId: actor.orgId, kind: 'saml', name: request.name, enabled: false, settings, mapping: request.mapping, jit: request.jit, ...settingsBy(actor),
         });
         return { result: view(created), target: `connection:${created.id}`, details: { name: created.name, source: request.metadataXml ? 'metadata' : request.metadataUrl ? 'metadata_url' : 'fields' } };
       });
@@ -171,6 +176,7 @@ export function createConnections(deps: ConnectionsDeps) {
           ...(change.name !== undefined ? { name: change.name } : {}),
           ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
           ...(change.jit ? { jit: change.jit } : {}),
+          ...(change.settings ? settingsBy(actor) : {}),
           settings, mapping,
         });
         return { result: view(updated), details: { changed: Object.keys(change) } };

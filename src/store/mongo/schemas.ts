@@ -86,6 +86,7 @@ const connection = {
   settings: Mixed,
   mapping: Mixed,
   jit: { enabled: Boolean, defaultRoles: [String] },
+  settingsBy: Mixed,
 } satisfies Fields<Connection>;
 
 const federatedIdentity = {

@@ -14,8 +14,8 @@ import { openStoresBeside } from '../../support/stores-beside.ts';
 /*
  * What a connection gives the people it signs in is granted by the admin who sets it up, and the owner role is
  * never among it: an account admin (everything but the owner's options) cannot make themselves, or anyone, an
- * owner through an IdP of their own, by default roles, rule roles or a group holding the owner role. A connection
- * stored with such rules before neither gives nor takes the owner role at sign-in.
+ * owner through an IdP of their own, by default roles, rule roles or a group holding the owner role, nor sign in
+ * as the owner through it. A connection stored with such rules before neither gives nor takes the owner role.
  */
 
 interface Connection { id: string; sp: { spEntityId: string; acsUrl: string } }
@@ -58,6 +58,14 @@ const pwn = (grant: Record<string, unknown>) => ({ rules: [{ attribute: 'groups'
 
 /** Signs `email` in through the connection's IdP, which says the person is in `groups`; returns the membership after. */
 async function ssoSignIn(connection: Connection, email: string, groups: string[]) {
+  const done = await ssoAttempt(connection, email, groups);
+  if (isPage(done)) throw new Error(`sign-in did not finish: ${done.status} ${done.body.slice(0, 300)}`);
+  const user = (await stores.users.findByEmail(email))!;
+  return (await stores.memberships.findFor(orgId, user.id))!;
+}
+
+/** The same, up to what the browser gets back: the app's callback, or a page. */
+async function ssoAttempt(connection: Connection, email: string, groups: string[] = []) {
   const browser = new Browser();
   const opened = await browser.open((await authorizationUrl(rp)).url.href, CALLBACK) as Page;
   const passwordPage = await browser.submit(opened, '/email', { email }) as Page;
@@ -66,10 +74,7 @@ async function ssoSignIn(connection: Connection, email: string, groups: string[]
   const sp = { entityId: connection.sp.spEntityId, acsUrl: connection.sp.acsUrl };
   const request = await idp.receive(atIdp.redirectedTo, sp);
   const samlResponse = await idp.respond({ sp, inResponseTo: request.id, nameId: email, attributes: { email, groups } });
-  const done = await browser.follow(await browser.request(connection.sp.acsUrl, { form: { SAMLResponse: samlResponse, RelayState: request.relayState! } }), CALLBACK);
-  if (isPage(done)) throw new Error(`sign-in did not finish: ${done.status} ${done.body.slice(0, 300)}`);
-  const user = (await stores.users.findByEmail(email))!;
-  return (await stores.memberships.findFor(orgId, user.id))!;
+  return browser.follow(await browser.request(connection.sp.acsUrl, { form: { SAMLResponse: samlResponse, RelayState: request.relayState! } }), CALLBACK);
 }
 
 describe('what a connection may grant', () => {
@@ -103,8 +108,8 @@ describe('what a connection may grant', () => {
   });
 
   it('neither gives nor takes the owner role at sign-in through a connection stored with such rules', async () => {
-    const created = await accountAdmin.post<Connection>('/connections', connectionBody({}));
-    expect((await accountAdmin.patch(`/connections/${created.body.id}`, { enabled: true })).status).toBe(200);
+    const created = await owner.post<Connection>('/connections', connectionBody({}));
+    expect((await owner.patch(`/connections/${created.body.id}`, { enabled: true })).status).toBe(200);
     // As a connection written before connections were checked could be.
     await stores.connections.update(created.body.id, {
       mapping: pwn({ match: 'exact', groups: ['Owners', 'Editors'], roles: [{ role: 'owner' }, { role: 'analyst' }] }),
@@ -124,5 +129,30 @@ describe('what a connection may grant', () => {
       expect(membership.groupIds).not.toContain(owners.id);
     }
     expect((await accountAdmin.get('/api-keys')).status).toBe(403);
+    await owner.delete(`/connections/${created.body.id}`);
+  });
+
+  it('signs in through an IdP an admin chose no member who holds more than that admin: not the owner', async () => {
+    // The account admin points a connection at an IdP of their own (which will say whatever they like).
+    const created = await accountAdmin.post<Connection>('/connections', connectionBody({}));
+    expect((await accountAdmin.patch(`/connections/${created.body.id}`, { enabled: true })).status).toBe(200);
+    const before = (await stores.memberships.findFor(orgId, (await stores.users.findByEmail('owner@acme.test'))!.id))!;
+    const refused = await ssoAttempt(created.body, 'owner@acme.test');
+    expect(isPage(refused) && refused.status).toBe(403);
+    expect(await stores.federatedIdentities.findBySubject(created.body.id, 'owner@acme.test')).toBeUndefined();
+    expect(await stores.memberships.find(before.id)).toMatchObject({ roles: before.roles, version: before.version });
+    // Members who hold no more than the account admin, the admin included, do sign in through it.
+    expect((await ssoSignIn(created.body, 'it@acme.test', [])).roles).toContainEqual({ role: 'account-admin' });
+
+    expect((await accountAdmin.delete(`/connections/${created.body.id}`)).status).toBe(204);
+
+    // A connection the owner set up serves the owner, until the account admin says which IdP it is.
+    const owners = await owner.post<Connection>('/connections', { ...connectionBody({}), name: 'Owner\'s IdP' });
+    expect((await owner.patch(`/connections/${owners.body.id}`, { enabled: true })).status).toBe(200);
+    expect((await ssoSignIn(owners.body, 'owner@acme.test', [])).roles).toEqual([{ role: 'owner' }]);
+    const ssoUrl = String((await stores.connections.find(owners.body.id))!.settings.ssoUrl);
+    expect((await accountAdmin.patch(`/connections/${owners.body.id}`, { settings: { ssoUrl } })).status).toBe(200);
+    const after = await ssoAttempt(owners.body, 'owner@acme.test');
+    expect(isPage(after) && after.status).toBe(403);
   });
 });
