@@ -190,7 +190,11 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
         if (!(await keepsSeat(stores, org.id, membership.id, ctx.now))) {
           await stores.memberships.delete(membership.id);
           if (linkId) await stores.federatedIdentities.delete(linkId);
-          if (createdUser) await stores.users.delete(user.id);
+          // The account it created goes too, unless a sign-in elsewhere took it up meanwhile.
+          if (createdUser) {
+            const [memberships, links] = await Promise.all([stores.memberships.count({ userId: user.id }), stores.federatedIdentities.count({ userId: user.id })]);
+            if (memberships === 0 && links === 0) await stores.users.delete(user.id);
+          }
           throw new ProvisioningRefusedError('user_limit_reached', userLimitReached(org.limits.maxUsers ?? 0).message);
         }
       }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../common/errors.ts';
 import type { Actor } from './actor.ts';
 import {
-  assertCanGrant, assertCanManageMember, assertNotSelf, findMember, holdsOwnerRole, requirePermission,
+  assertCanGrant, assertCanManageMember, assertNotSelf, findMember, holdsOwnerRole, OWNER_ROLE, requirePermission,
 } from './access.ts';
 import { audited } from './audit.ts';
 import type { DirectoryContext } from './context.ts';
@@ -74,7 +74,9 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
       const membership = await manageable(actor, userId);
       if (status === 'suspended') await assertNotLastOwner(stores, membership);
       const updated = membership.status === status ? membership : await stores.memberships.update(membership.id, { status });
-      if (status === 'suspended') await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, { status: membership.status }));
+      if (status === 'suspended') {
+        await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, (current) => (current.status === status ? { status: membership.status } : {})));
+      }
       return { result: await view(updated), details: { from: membership.status, to: status } };
     });
   }
@@ -111,8 +113,14 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
         if (Object.keys(patch).length === 0) throw invalidInput([{ path: '(root)', message: 'nothing to change: give roles, groupIds or loginMethods' }]);
         const updated = await stores.memberships.update(membership.id, patch);
         if (change.roles && !holdsOwnerRole(change.roles)) {
-          const before = Object.fromEntries(Object.keys(patch).map((key) => [key, membership[key as keyof typeof patch]]));
-          await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, before));
+          // Undone as far as it is still this change: what it set goes back where no one has changed it since;
+          // roles someone else set since keep, with the owner binding back beside them.
+          const unchanged = (key: 'roles' | 'groupIds' | 'loginMethods', current: Membership) => JSON.stringify(current[key]) === JSON.stringify(updated[key]);
+          await keepAnOwner(stores, membership, () => stores.memberships.update(membership.id, (current) => ({
+            ...(unchanged('roles', current) ? { roles: membership.roles } : holdsOwnerRole(current.roles) ? {} : { roles: [...current.roles, { role: OWNER_ROLE }] }),
+            ...(patch.groupIds && unchanged('groupIds', current) ? { groupIds: membership.groupIds } : {}),
+            ...(patch.loginMethods && unchanged('loginMethods', current) ? { loginMethods: membership.loginMethods } : {}),
+          })));
         }
         return { result: await view(updated), details: { changed: Object.keys(patch), ...patch } };
       });
@@ -128,7 +136,13 @@ export function createMembersService(ctx: DirectoryContext): MembersService {
         await assertNotLastOwner(stores, membership);
         await stores.memberships.delete(membership.id);
         const { createdAt: _created, updatedAt: _updated, version: _version, ...draft } = membership;
-        await keepAnOwner(stores, membership, () => stores.memberships.create(draft));
+        await keepAnOwner(stores, membership, async () => {
+          // Back as it was; if the member has joined again meanwhile (an invitation, an IdP), that membership
+          // gets the owner binding back instead.
+          const again = await stores.memberships.findFor(membership.orgId, membership.userId);
+          if (!again) return stores.memberships.create(draft);
+          return stores.memberships.update(again.id, (current) => (holdsOwnerRole(current.roles) ? {} : { roles: [...current.roles, { role: OWNER_ROLE }], status: 'active' }));
+        });
         return { result: undefined, details: { roles: membership.roles, status: membership.status } };
       });
     },

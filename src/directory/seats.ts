@@ -46,19 +46,21 @@ export async function assertSeatAvailable(stores: SeatStores, orgId: string, opt
 }
 
 /**
- * After a membership was created past assertSeatAvailable: whether it keeps its seat when several raced for the
- * last ones. The memberships created first (id order) and the pending invitations hold the seats; a later one
- * must withdraw.
+ * After a just-in-time membership was created past assertSeatAvailable: whether it keeps its seat when several
+ * raced for the last ones. Every other membership (invited, bootstrapped: their own paths checked a seat) and
+ * every pending invitation holds one, and so do the just-in-time memberships created first (id order); a later
+ * one must withdraw.
  */
 export async function keepsSeat(stores: SeatStores, orgId: string, membershipId: string, now: () => Date = () => new Date()): Promise<boolean> {
   const org = await stores.organizations.find(orgId);
   if (!org) throw new NotFoundError('organization');
   if (org.limits.maxUsers === null) return true;
-  const [before, invited] = await Promise.all([
-    stores.memberships.count({ orgId, id: { $lt: membershipId } }),
+  const [jitBefore, others, invited] = await Promise.all([
+    stores.memberships.count({ orgId, source: 'jit', id: { $lt: membershipId } }),
+    stores.memberships.count({ orgId, source: { $in: ['invite', 'scim', 'bootstrap'] } }),
     stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } }),
   ]);
-  return before + invited + 1 <= org.limits.maxUsers;
+  return jitBefore + others + invited + 1 <= org.limits.maxUsers;
 }
 
 export function userLimitReached(max: number): LimitExceededError {
