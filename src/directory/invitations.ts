@@ -157,7 +157,8 @@ export function createInvitationsService(ctx: DirectoryContext): InvitationsServ
           // exceeded puts the invitation back as it was, expired.
           const usage = await seatUsage(stores, actor.orgId, ctx.now);
           if (usage.max !== null && usage.used > usage.max) {
-            await stores.invitations.update(invitation.id, { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt });
+            // Only if it is still this revival's: a resend since then has its own say.
+            await stores.invitations.update(invitation.id, (current) => (current.tokenHash === updated.tokenHash ? { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt } : {}));
             throw userLimitReached(usage.max);
           }
         }
