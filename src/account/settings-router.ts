@@ -6,6 +6,7 @@ import { AppError, ValidationError } from '../common/errors.ts';
 import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { AccountService } from '../directory/account.ts';
 import type { MfaPreference } from '../directory/mfa-preference.ts';
+import { predatesPasswordChange } from '../directory/model.ts';
 import type { UserStore } from '../directory/ports.ts';
 import { sendPage } from '../http/pages.ts';
 import type { EmailOtp } from '../mfa/index.ts';
@@ -15,7 +16,7 @@ import type { AccountMail } from './mail.ts';
 import type { AccountSession, AccountSessions } from './session.ts';
 
 export interface AccountSettingsDeps {
-  users: Pick<UserStore, 'get' | 'findByEmail'>;
+  users: Pick<UserStore, 'get' | 'find' | 'findByEmail'>;
   account: Pick<AccountService, 'changeOwnPassword' | 'checkPassword'>;
   mfa: MfaPreference;
   otp: EmailOtp;
@@ -72,14 +73,22 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
   /** The signed-in session, or the sign-in page (a session still waiting for its code counts as none). */
   async function signedIn(ctx: Context): Promise<AccountSession | undefined> {
     const session = await deps.sessions.get(ctx);
-    if (session && !session.awaitingCode) return session;
+    if (session && !session.awaitingCode && !(await endedByPasswordChange(ctx, session))) return session;
     sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }), 401);
     return undefined;
   }
 
+  /** A session from before the password was last set ends (the one that set it was renewed). */
+  async function endedByPasswordChange(ctx: Context, session: AccountSession): Promise<boolean> {
+    const user = await deps.users.find(session.userId);
+    if (user && !predatesPasswordChange(user, session.since)) return false;
+    await deps.sessions.end(ctx, session);
+    return true;
+  }
+
   router.get('/', async (ctx) => {
     const session = await deps.sessions.get(ctx);
-    if (!session) return sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }));
+    if (!session || await endedByPasswordChange(ctx, session)) return sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }));
     if (session.awaitingCode) return sendPage(ctx, accountCodePage({ csrf: guard.tokenFor(ctx), email: (await deps.users.get(session.userId)).email }));
     return settings(ctx, session);
   });
@@ -164,6 +173,7 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
       if (problem) return settings(ctx, session, { errors: { newPassword: `The new password ${problem.message}.` } }, 400);
       throw error;
     }
+    await deps.sessions.renew(session);
     return settings(ctx, session, { notice: 'Your password has been changed.' });
   });
 

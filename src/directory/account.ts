@@ -76,7 +76,8 @@ export function createAccountService(ctx: DirectoryContext): AccountService {
 
   async function setPassword(userId: string, plain: string, verifiedEmail: boolean): Promise<void> {
     const passwordHash = await ctx.passwords.hash(plain);
-    await stores.users.update(userId, { passwordHash, ...(verifiedEmail ? { emailVerified: true } : {}) });
+    // Every sign-in made with the old one ends: the sessions and refresh tokens from before no longer serve.
+    await stores.users.update(userId, { passwordHash, passwordChangedAt: ctx.now().toISOString(), ...(verifiedEmail ? { emailVerified: true } : {}) });
     await kv.deleteGroup(resetGroup(userId));
   }
 

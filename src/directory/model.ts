@@ -46,6 +46,14 @@ export interface User extends Entity {
   mfaOptIn: boolean;
   status: 'active' | 'disabled';
   lastLoginAt: string | null;
+  /** When the password was last set: sign-ins from before then (sessions, refresh tokens) no longer serve. */
+  passwordChangedAt?: string;
+}
+
+/** Whether a sign-in at `epochSeconds` came before the account's password was last set (same second: not before). */
+export function predatesPasswordChange(user: Pick<User, 'passwordChangedAt'>, epochSeconds: number | undefined): boolean {
+  if (user.passwordChangedAt === undefined) return false;
+  return (epochSeconds ?? 0) < Math.floor(Date.parse(user.passwordChangedAt) / 1000);
 }
 
 /** A role, optionally limited to some resources (the seeds' source-specific roles). */

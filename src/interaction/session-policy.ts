@@ -1,7 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { holdsOwnerRole } from '../directory/access.ts';
 import { resolveLoginMethods } from '../directory/login-policy.ts';
-import type { LoginMethod, Organization } from '../directory/model.ts';
+import { predatesPasswordChange, type LoginMethod, type Organization } from '../directory/model.ts';
 import { checkGoogleIdentity } from '../federation/google/hosted-domain.ts';
 import type { GrantContexts, GrantLogin } from '../oidc/grant-context.ts';
 import type { Stores } from '../store/stores.ts';
@@ -65,15 +65,16 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
 
   async function serves(org: Organization, userId: string, session: SessionView): Promise<Served | undefined> {
     const methods = session.amr ?? [];
-    const membership = await deps.stores.memberships.findFor(org.id, userId);
+    const [membership, user] = await Promise.all([deps.stores.memberships.findFor(org.id, userId), deps.stores.users.find(userId)]);
     // No longer an active member: nothing is answered silently; the interaction's organisation choice says "no access".
     if (!membership || membership.status !== 'active') return undefined;
+    // The password was set again since this login (a reset, a change): the session ends with it.
+    if (!user || predatesPasswordChange(user, session.loginTs)) return undefined;
     const allowed = resolveLoginMethods({ org, membership, isOwner: holdsOwnerRole(membership.roles) });
     const login = methods.includes('pwd') ? (session.loginTs ? { ts: session.loginTs, method: 'password' as const } : undefined)
       : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
     if (!accepted(org, allowed, login)) return undefined;
-    const user = await deps.stores.users.find(userId);
-    const codeDue = user !== undefined && secondFactorRequired(org, user) && !methods.includes('otp');
+    const codeDue = secondFactorRequired(org, user) && !methods.includes('otp');
     return { ...(login ? { login } : {}), ...(codeDue ? { codeDue: true as const } : {}) };
   }
 

@@ -1,5 +1,6 @@
 import type { Account, FindAccount } from 'oidc-provider';
 import type { Catalog } from '../directory/catalog.ts';
+import { predatesPasswordChange } from '../directory/model.ts';
 import type { Stores } from '../store/stores.ts';
 import { bindingProblems, expandBindings } from '../directory/permissions.ts';
 import type { GrantContexts } from './grant-context.ts';
@@ -39,6 +40,9 @@ export function createFindAccount(deps: AccountDeps): FindAccount {
     }
     const user = await deps.stores.users.find(sub);
     if (!user || user.status !== 'active') return undefined;
+    // A refresh token from a sign-in before the password was last set (a reset, a change) ends with that sign-in.
+    const refresh = token as { kind?: string; authTime?: number } | undefined;
+    if (refresh?.kind === 'RefreshToken' && predatesPasswordChange(user, refresh.authTime)) return undefined;
 
     return {
       accountId: user.id,

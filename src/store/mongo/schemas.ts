@@ -64,6 +64,7 @@ const user = {
   mfaOptIn: Boolean,
   status: oneOf<User['status']>({ active: true, disabled: true }),
   lastLoginAt: String,
+  passwordChangedAt: String,
 } satisfies Fields<User>;
 
 const membership = {
