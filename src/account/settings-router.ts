@@ -62,6 +62,19 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
     }
   }
 
+  /**
+   * The current password asked again on the page counts against the same limits as signing in: an open session
+   * (a shared computer) is no way to guess it faster. The message of the page that asked, when limited.
+   */
+  async function passwordAttemptLimited(ctx: Context, session: AccountSession): Promise<string | undefined> {
+    const user = await deps.users.get(session.userId);
+    const blocked = await limited(ctx, async () => {
+      await deps.rateLimits.consume('password-per-ip', ctx.ip);
+      await deps.rateLimits.consume('password-per-account', user.email);
+    });
+    return blocked ? 'Too many attempts. Wait a few minutes and try again.' : undefined;
+  }
+
   async function settings(ctx: Context, session: AccountSession, extra: Pick<SettingsView, 'notice' | 'errors'> = {}, status = 200) {
     const user = await deps.users.get(session.userId);
     sendPage(ctx, accountSettingsPage({
@@ -142,9 +155,12 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
     const session = await signedIn(ctx);
     if (!session) return;
     const enabled = body.enabled === 'on';
+    const tooMany = await passwordAttemptLimited(ctx, session);
+    if (tooMany) return settings(ctx, session, { errors: { mfa: tooMany } }, 429);
     if (!(await deps.account.checkPassword(session.userId, String(body.currentPassword ?? '')))) {
       return settings(ctx, session, { errors: { mfa: 'The current password is not correct.' } }, 403);
     }
+    await deps.rateLimits.reset('password-per-account', (await deps.users.get(session.userId)).email);
     try {
       await deps.mfa.set(session.userId, enabled, context(ctx));
     } catch (error) {
@@ -163,6 +179,8 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
     guard.verify(ctx, body.csrf);
     const session = await signedIn(ctx);
     if (!session) return;
+    const tooMany = await passwordAttemptLimited(ctx, session);
+    if (tooMany) return settings(ctx, session, { errors: { currentPassword: tooMany } }, 429);
     try {
       await deps.account.changeOwnPassword(session.userId, { currentPassword: String(body.currentPassword ?? ''), newPassword: String(body.newPassword ?? '') }, context(ctx));
     } catch (error) {
@@ -173,7 +191,7 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
       if (problem) return settings(ctx, session, { errors: { newPassword: `The new password ${problem.message}.` } }, 400);
       throw error;
     }
-    await deps.sessions.renew(session);
+    await Promise.all([deps.sessions.renew(session), deps.rateLimits.reset('password-per-account', (await deps.users.get(session.userId)).email)]);
     return settings(ctx, session, { notice: 'Your password has been changed.' });
   });
 

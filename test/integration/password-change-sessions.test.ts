@@ -14,6 +14,7 @@ import { linkIn, startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/sm
 
 const WORLD = fileURLToPath(new URL('../fixtures/oidc-world.yaml', import.meta.url));
 const OLD = 'correct horse battery staple';
+const MULTIS_NEW = 'a new one of my own 2026';
 
 let server: TestServer;
 let smtp: RunningSmtp;
@@ -90,9 +91,28 @@ describe('a password set again ends the sign-ins made before', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const here = await accountSignIn('multi@example.test', OLD);
     const settings = await page(here, `${server.issuer}/account`);
-    const changed = await submit(here, settings, '/account/password', { currentPassword: OLD, newPassword: 'a new one of my own 2026' });
+    const changed = await submit(here, settings, '/account/password', { currentPassword: OLD, newPassword: MULTIS_NEW });
     expect(changed.body).toContain('Your password has been changed.');
     expect(await accountPage(here)).toContain('Change password');
     expect(await accountPage(elsewhere)).not.toContain('Change password');
+  });
+});
+
+describe('the current password asked again on the account page', () => {
+  it('counts against the sign-in limits: an open session is no way to guess it faster', async () => {
+    const browser = await accountSignIn('multi@example.test', MULTIS_NEW);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const settings = await page(browser, `${server.issuer}/account`);
+      statuses.push((await submit(browser, settings, '/account/mfa', { enabled: 'on', currentPassword: `guess ${i}` })).status);
+    }
+    expect(new Set(statuses)).toEqual(new Set([403]));
+    // The eleventh, right or wrong, on either form, waits.
+    for (const [action, fields] of [['/account/mfa', { enabled: 'on', currentPassword: MULTIS_NEW }], ['/account/password', { currentPassword: MULTIS_NEW, newPassword: 'yet another one 2026' }]] as const) {
+      const limited = await submit(browser, await page(browser, `${server.issuer}/account`), action, fields);
+      expect(limited.status).toBe(429);
+      expect(limited.body).toContain('Too many attempts');
+    }
+    expect(await accountPage(browser)).not.toContain('Two-step verification is on');
   });
 });
