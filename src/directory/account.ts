@@ -118,6 +118,9 @@ export function createAccountService(ctx: DirectoryContext): AccountService {
       const digest = digestSecret(token);
       const known = user !== undefined && user.status === 'active';
       const scope = known ? await passwordScope(stores, user.id) : { allowed: true, ssoOnlyIn: [] };
+      // A new link replaces the earlier ones (an old email seen by someone else opens nothing); an unknown
+      // email costs the same operations.
+      await kv.deleteGroup(resetGroup(known && scope.allowed ? user.id : 'decoy'));
       if (known && scope.allowed) {
         await kv.set(resetKey(digest), { userId: user.id } satisfies ResetRecord, RESET_TOKEN_TTL_SECONDS, { groups: [resetGroup(user.id)] });
       } else {

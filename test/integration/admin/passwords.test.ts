@@ -89,6 +89,23 @@ describe('forgot password', () => {
     expect(again.body).toContain('not valid');
   });
 
+  it('opens nothing with an earlier link once another was asked for: only the newest works', async () => {
+    const links: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const before = world.smtp.received.length;
+      await requestReset('dev@imgco.test');
+      const mail = await world.smtp.waitFor('dev@imgco.test', (m) => world.smtp.received.findIndex((r) => r.mail === m) >= before);
+      links.push(linkIn(mail, `${world.server.issuer}/account/password/reset?token=`));
+    }
+    const first = new Browser();
+    const stale = await submit(first, await page(first, links[0]!), '/account/password/reset', { newPassword: 'from the first email' });
+    expect(stale.status).toBe(400);
+    expect(stale.body).toContain('not valid');
+    const second = new Browser();
+    const done = await submit(second, await page(second, links[1]!), '/account/password/reset', { newPassword: 'from the second email' });
+    expect(done.body).toContain('Password changed');
+  });
+
   it('refuses forms posted without the page\'s CSRF token, and sends nothing', async () => {
     const before = world.smtp.received.length;
     const forged = await new Browser().request(`${world.server.issuer}/account/password/forgot`, { form: { email: 'owner@imgco.test', csrf: 'x' } });
