@@ -6,6 +6,8 @@ import type { DirectoryContext } from './context.ts';
 import { conflict, idSchema, invalidInput, parseInput } from './input.ts';
 import { toMember, type Member } from './member-view.ts';
 import type { Invitation, LoginMethod, Organization, User } from './model.ts';
+import { holdsOwnerRole } from './access.ts';
+import { resolveLoginMethods } from './login-policy.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
 import { digestSecret, isSecretShaped } from './secrets.ts';
 import { assertSeatAvailable } from './seats.ts';
@@ -73,8 +75,9 @@ export function invitationError(code: 'invitation_invalid' | 'invitation_used' |
   }
 }
 
+/** How the invitee will sign in: the invitation's methods within the organisation's policy as it is now. */
 function methodsOf(invitation: Invitation, org: Organization): LoginMethod[] {
-  return invitation.loginMethods.length > 0 ? invitation.loginMethods : org.loginPolicy.methods;
+  return resolveLoginMethods({ org, membership: { loginMethods: invitation.loginMethods }, isOwner: holdsOwnerRole(invitation.roles) });
 }
 
 export function createInvitationAcceptanceService(ctx: DirectoryContext): InvitationAcceptanceService {
@@ -174,7 +177,7 @@ export function createInvitationAcceptanceService(ctx: DirectoryContext): Invita
         if (!user && request.password !== undefined) {
           assertPasswordPolicy(request.password, 'password', { email: invitation.email });
           passwordHash = await ctx.passwords.hash(request.password);
-        } else if (!user && methodsOf(invitation, org).every((m) => m === 'password')) {
+        } else if (!user && methodsOf(invitation, org).length > 0 && methodsOf(invitation, org).every((m) => m === 'password')) {
           throw invalidInput([{ path: 'password', message: 'required: password is this account\'s only login method' }]);
         }
         await assertSeatAvailable(stores, org.id, { now: ctx.now, forInvitation: invitation });

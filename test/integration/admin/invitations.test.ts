@@ -180,6 +180,22 @@ describe('invitations', () => {
     expect(pending.length + 1).toBeLessThanOrEqual(5);
   });
 
+  it('gives no password to an invitee of an organisation that went single sign-on only since the invitation', async () => {
+    const owner = await world.as('owner@imgco.test');
+    const { link } = await invite('stale@imgco.test', { loginMethods: ['password'] });
+    expect((await owner.patch('/organization', { loginPolicy: { methods: ['google'] } })).status).toBe(200);
+    try {
+      const { browser, page } = await open(link!);
+      expect(page.body).not.toContain('name="password"');
+      const refused = await browser.submit(page, '/account/invitation', { name: 'Stale', password: 'a password in an sso org' });
+      expect(isPage(refused) && refused.status).toBe(400);
+      expect((await accept(link!, { name: 'Stale' })).status).toBe(200);
+      expect((await stores.users.findByEmail('stale@imgco.test'))!.passwordHash).toBeNull();
+    } finally {
+      expect((await owner.patch('/organization', { loginPolicy: { methods: ['password'] } })).status).toBe(200);
+    }
+  });
+
   it('withdraws the invitation when its email cannot be sent, so nothing half-done remains', async () => {
     const owner = await world.as('owner@imgco.test');
     const port = world.smtp.port;
