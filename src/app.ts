@@ -215,6 +215,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     mail: accountMail,
     passwords: { verify: verifyPassword, verifyNothing },
     guard,
+    logger,
   });
   const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit, issuer: config.server.publicUrl });
   const interactions = createInteractionRouter({

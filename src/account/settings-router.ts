@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { Logger } from 'pino';
 import type { RateLimits } from '../abuse/index.ts';
 import { AppError, ValidationError } from '../common/errors.ts';
 import { TooManyRequestsError } from '../common/too-many-requests.ts';
@@ -25,6 +26,7 @@ export interface AccountSettingsDeps {
   mail: Pick<AccountMail, 'sendSecurityNotice'>;
   passwords: { verify(hash: string, plain: string): Promise<boolean>; verifyNothing(plain: string): Promise<void> };
   guard: FormGuard;
+  logger: Pick<Logger, 'error'>;
 }
 
 type Body = Record<string, string | undefined>;
@@ -86,22 +88,22 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
   /** The signed-in session, or the sign-in page (a session still waiting for its code counts as none). */
   async function signedIn(ctx: Context): Promise<AccountSession | undefined> {
     const session = await deps.sessions.get(ctx);
-    if (session && !session.awaitingCode && !(await endedByPasswordChange(ctx, session))) return session;
+    if (session && !session.awaitingCode && !(await sessionEnded(ctx, session))) return session;
     sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }), 401);
     return undefined;
   }
 
-  /** A session from before the password was last set ends (the one that set it was renewed). */
-  async function endedByPasswordChange(ctx: Context, session: AccountSession): Promise<boolean> {
+  /** A session of an account disabled since, or from before its password was last set (not the one that set it), ends. */
+  async function sessionEnded(ctx: Context, session: AccountSession): Promise<boolean> {
     const user = await deps.users.find(session.userId);
-    if (user && !predatesPasswordChange(user, session.since)) return false;
+    if (user && user.status === 'active' && !predatesPasswordChange(user, session.since)) return false;
     await deps.sessions.end(ctx, session);
     return true;
   }
 
   router.get('/', async (ctx) => {
     const session = await deps.sessions.get(ctx);
-    if (!session || await endedByPasswordChange(ctx, session)) return sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }));
+    if (!session || await sessionEnded(ctx, session)) return sendPage(ctx, accountSignInPage({ csrf: guard.tokenFor(ctx) }));
     if (session.awaitingCode) return sendPage(ctx, accountCodePage({ csrf: guard.tokenFor(ctx), email: (await deps.users.get(session.userId)).email }));
     return settings(ctx, session);
   });
@@ -169,7 +171,9 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
     }
     if (!enabled) {
       const user = await deps.users.get(session.userId);
-      await deps.mail.sendSecurityNotice({ email: user.email, notice: { event: 'mfa-disabled', at: new Date() } });
+      // The change is made: a notice that cannot be sent now is logged, not reported as a failed change.
+      await deps.mail.sendSecurityNotice({ email: user.email, notice: { event: 'mfa-disabled', at: new Date() } })
+        .catch((error: unknown) => deps.logger.error({ err: error, requestId: ctx.state.requestId }, 'two-step verification notice not sent'));
     }
     return settings(ctx, session, { notice: enabled ? 'Two-step verification is on.' : 'Two-step verification is off.' });
   });

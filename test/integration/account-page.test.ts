@@ -82,6 +82,22 @@ describe('the account page', () => {
     expect(await journeyAsksForCode('bob@loose.test')).toBe(false);
   });
 
+  it('turns verification off, as asked, even when its notice cannot be sent just now', async () => {
+    // Carol turned it on above.
+    const { browser, page } = await accountSignIn('carol@loose.test');
+    expect(page.body).toContain('On: signing in asks for a code');
+    const port = smtp.port;
+    await smtp.stop();
+    try {
+      const off = await browser.submit(page, '/account/mfa', { currentPassword: PASSWORD }) as Page;
+      expect(off.status).toBe(200);
+      expect(off.body).toContain('Two-step verification is off.');
+    } finally {
+      smtp = await startPlainSmtp({}, port);
+    }
+    expect(await journeyAsksForCode('carol@loose.test')).toBe(false);
+  });
+
   it('offers no opt-out where every organisation of the user enforces it, and refuses one posted anyway', async () => {
     const { browser, page } = await accountSignIn('alice@strict.test');
     expect(page.body).toContain('Required by Strict Corp');

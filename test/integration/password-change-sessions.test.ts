@@ -5,6 +5,7 @@ import { startBridgekeeper, type TestServer } from '../support/bridgekeeper.ts';
 import { Browser, isPage, type Page } from '../support/browser.ts';
 import { authorizationUrl, CALLBACK, exchange, relyingParty, signIn, type RelyingParty } from '../support/oidc-flow.ts';
 import { linkIn, startPlainSmtp, type RunningSmtp, smtpEnv } from '../support/smtp.ts';
+import { openStoresBeside } from '../support/stores-beside.ts';
 
 /*
  * Setting a password again ends every sign-in made before: someone who signed in with a stolen password keeps
@@ -114,5 +115,19 @@ describe('the current password asked again on the account page', () => {
       expect(limited.body).toContain('Too many attempts');
     }
     expect(await accountPage(browser)).not.toContain('Two-step verification is on');
+  });
+});
+
+describe('an account disabled', () => {
+  it('ends its account-page session at once', async () => {
+    const browser = await accountSignIn('suspended@acme.test', OLD);
+    const stores = await openStoresBeside(server.config);
+    try {
+      const user = (await stores.users.findByEmail('suspended@acme.test'))!;
+      await stores.users.update(user.id, { status: 'disabled' });
+    } finally {
+      await stores.close();
+    }
+    expect(await accountPage(browser)).not.toContain('Change password');
   });
 });
