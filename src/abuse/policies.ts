@@ -16,6 +16,11 @@ export interface RatePolicy {
 export const DEFAULT_RATE_POLICIES = {
   /** Password sign-in attempts per email. */
   'password-per-account': { points: 10, durationSeconds: 15 * 60, subject: 'email' },
+  /**
+   * The current password asked again by a signed-in session (the account page), per user id: a budget of its
+   * own, so that guesses at the sign-in form cannot stop the signed-in owner from changing their password.
+   */
+  'password-recheck-per-account': { points: 10, durationSeconds: 15 * 60, subject: 'id' },
   /** Password sign-in attempts per client address (IPv6: per /64). */
   'password-per-ip': { points: 100, durationSeconds: 15 * 60, subject: 'ip' },
   /**

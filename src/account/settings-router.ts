@@ -65,14 +65,14 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
   }
 
   /**
-   * The current password asked again on the page counts against the same limits as signing in: an open session
-   * (a shared computer) is no way to guess it faster. The message of the page that asked, when limited.
+   * The current password asked again on the page is limited as signing in is (per address, and per account on a
+   * budget of its own): an open session (a shared computer) is no way to guess it faster. The message of the
+   * page that asked, when limited.
    */
   async function passwordAttemptLimited(ctx: Context, session: AccountSession): Promise<string | undefined> {
-    const user = await deps.users.get(session.userId);
     const blocked = await limited(ctx, async () => {
       await deps.rateLimits.consume('password-per-ip', ctx.ip);
-      await deps.rateLimits.consume('password-per-account', user.email);
+      await deps.rateLimits.consume('password-recheck-per-account', session.userId);
     });
     return blocked ? 'Too many attempts. Wait a few minutes and try again.' : undefined;
   }
@@ -162,7 +162,7 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
     if (!(await deps.account.checkPassword(session.userId, String(body.currentPassword ?? '')))) {
       return settings(ctx, session, { errors: { mfa: 'The current password is not correct.' } }, 403);
     }
-    await deps.rateLimits.reset('password-per-account', (await deps.users.get(session.userId)).email);
+    await deps.rateLimits.reset('password-recheck-per-account', session.userId);
     try {
       await deps.mfa.set(session.userId, enabled, context(ctx));
     } catch (error) {
@@ -195,7 +195,7 @@ export function createAccountSettingsRouter(deps: AccountSettingsDeps): Router {
       if (problem) return settings(ctx, session, { errors: { newPassword: `The new password ${problem.message}.` } }, 400);
       throw error;
     }
-    await Promise.all([deps.sessions.renew(session), deps.rateLimits.reset('password-per-account', (await deps.users.get(session.userId)).email)]);
+    await Promise.all([deps.sessions.renew(session), deps.rateLimits.reset('password-recheck-per-account', session.userId)]);
     return settings(ctx, session, { notice: 'Your password has been changed.' });
   });
 

@@ -148,7 +148,8 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
       // included: the connection signs in only members who hold no more than that admin did.
       if (existingMembership && policy.settingsBy) {
         const held = usableBindings(ctx.catalog, await effectiveBindings(stores, existingMembership));
-        if (!canGrant(ctx.catalog, policy.settingsBy.bindings, held)) {
+        // A role removed from the catalog since grants nothing, here as anywhere.
+        if (!canGrant(ctx.catalog, usableBindings(ctx.catalog, policy.settingsBy.bindings), held)) {
           throw new ProvisioningRefusedError('member_outranks_connection', 'This member holds roles the admin who set up this connection\'s identity provider does not; someone who holds them must set it up');
         }
       }

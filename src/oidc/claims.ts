@@ -40,9 +40,11 @@ export function createFindAccount(deps: AccountDeps): FindAccount {
     }
     const user = await deps.stores.users.find(sub);
     if (!user || user.status !== 'active') return undefined;
-    // A refresh token from a sign-in before the password was last set (a reset, a change) ends with that sign-in.
-    const refresh = token as { kind?: string; authTime?: number } | undefined;
-    if (refresh?.kind === 'RefreshToken' && predatesPasswordChange(user, refresh.authTime)) return undefined;
+    // A code, refresh token or access token from a sign-in before the password was last set (a reset, a change)
+    // ends with that sign-in.
+    const issued = token as { kind?: string; authTime?: number; iat?: number } | undefined;
+    if ((issued?.kind === 'RefreshToken' || issued?.kind === 'AuthorizationCode') && predatesPasswordChange(user, issued.authTime)) return undefined;
+    if (issued?.kind === 'AccessToken' && predatesPasswordChange(user, issued.iat)) return undefined;
 
     return {
       accountId: user.id,

@@ -59,6 +59,10 @@ describe('a password set again ends the sign-ins made before', () => {
     const tokens = await exchange(rp, started, await signIn(intruder, started, { email: 'ada@acme.test' }));
     expect(tokens.refresh_token).toBeTruthy();
     const intrudersAccount = await accountSignIn('ada@acme.test', OLD);
+    // ...and a code not redeemed yet, and an access token.
+    const pending = await authorizationUrl(rp);
+    const pendingCode = await intruder.open(pending.url.href, CALLBACK);
+    if (isPage(pendingCode)) throw new Error('no silent code');
 
     // A second later (sign-in times are seconds), the account's owner resets the password from the emailed link.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -78,6 +82,8 @@ describe('a password set again ends the sign-ins made before', () => {
     expect(new URL(silent.redirectedTo).searchParams.get('code')).toBeNull();
     expect(new URL(silent.redirectedTo).searchParams.get('error')).toMatch(/_required$/);
     await expect(client.refreshTokenGrant(rp.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(exchange(rp, pending, pendingCode.redirectedTo)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.fetchUserInfo(rp.config, tokens.access_token, client.skipSubjectCheck)).rejects.toBeDefined();
     expect(await accountPage(intrudersAccount)).not.toContain('Change password');
 
     // The new password signs in, and that session is reused as any other.
@@ -100,21 +106,31 @@ describe('a password set again ends the sign-ins made before', () => {
 });
 
 describe('the current password asked again on the account page', () => {
-  it('counts against the sign-in limits: an open session is no way to guess it faster', async () => {
+  it('is limited as signing in is, on a budget of its own: an open session is no way to guess it faster', async () => {
     const browser = await accountSignIn('multi@example.test', MULTIS_NEW);
+    // Someone guessing at the sign-in form uses up the account's sign-in budget...
+    const guesser = new Browser();
+    for (let i = 0; i < 11; i++) await guesser.submit(await page(guesser, `${server.issuer}/account`), '/account/sign-in', { email: 'multi@example.test', password: `nope ${i}` });
+    const locked = await guesser.submit(await page(guesser, `${server.issuer}/account`), '/account/sign-in', { email: 'multi@example.test', password: MULTIS_NEW });
+    expect(isPage(locked) && locked.status).toBe(429);
+    // ...which does not stop the signed-in owner of the account from confirming their password.
+    const confirmed = await submit(browser, await page(browser, `${server.issuer}/account`), '/account/mfa', { enabled: 'on', currentPassword: MULTIS_NEW });
+    expect(confirmed.body).toContain('Two-step verification is on.');
+
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
       const settings = await page(browser, `${server.issuer}/account`);
-      statuses.push((await submit(browser, settings, '/account/mfa', { enabled: 'on', currentPassword: `guess ${i}` })).status);
+      statuses.push((await submit(browser, settings, '/account/mfa', { currentPassword: `guess ${i}` })).status);
     }
     expect(new Set(statuses)).toEqual(new Set([403]));
     // The eleventh, right or wrong, on either form, waits.
-    for (const [action, fields] of [['/account/mfa', { enabled: 'on', currentPassword: MULTIS_NEW }], ['/account/password', { currentPassword: MULTIS_NEW, newPassword: 'yet another one 2026' }]] as const) {
+    for (const [action, fields] of [['/account/mfa', { currentPassword: MULTIS_NEW }], ['/account/password', { currentPassword: MULTIS_NEW, newPassword: 'yet another one 2026' }]] as const) {
       const limited = await submit(browser, await page(browser, `${server.issuer}/account`), action, fields);
       expect(limited.status).toBe(429);
       expect(limited.body).toContain('Too many attempts');
     }
-    expect(await accountPage(browser)).not.toContain('Two-step verification is on');
+    // Still on: none of the limited requests turned it off.
+    expect(await accountPage(browser)).toContain('On: signing in asks for a code');
   });
 });
 

@@ -96,6 +96,9 @@ function certificatesOf(settings: Record<string, unknown>): ConnectionView['cert
   });
 }
 
+/** The settings that say which IdP a connection trusts. */
+const IDP_IDENTITY = ['idpEntityId', 'ssoUrl', 'idpCertificates'];
+
 /** Who says which IdP a connection is: an admin's bindings, or nothing for the operator. */
 function settingsBy(actor: Actor): Pick<Connection, 'settingsBy'> {
   return actor.kind === 'system' ? { settingsBy: undefined } : { settingsBy: { bindings: [...actor.bindings] } };
@@ -167,8 +170,15 @@ export function createConnections(deps: ConnectionsDeps) {
       return audited(stores, actor, 'connection.updated', `connection:${id}`, async () => {
         const current = await manageable(actor, id);
         const change = parseInput(updateConnectionSchema, input);
-        const settings = change.settings ? { ...current.settings, ...change.settings } : current.settings;
+        // Who the IdP is, set by hand, replaces what a metadata URL said: that URL is no longer followed (unless
+        // the same change gives one), so that an earlier admin's URL cannot bring their own IdP back.
+        const byHand = change.settings !== undefined && IDP_IDENTITY.some((key) => key in change.settings!) && !('metadataUrl' in change.settings);
+        const merged = change.settings ? { ...current.settings, ...change.settings } : current.settings;
+        const settings = byHand ? Object.fromEntries(Object.entries(merged).filter(([key]) => key !== 'metadataUrl')) : merged;
         const mapping = change.mapping ?? current.mapping;
+        // Which assertion attribute is the email also says whom the IdP vouches for.
+        const vouching = (m: Record<string, unknown>) => JSON.stringify([m.preset ?? null, m.attributes ?? null]);
+        const saysWhoAnew = change.settings !== undefined || (change.mapping !== undefined && vouching(change.mapping) !== vouching(current.mapping));
         assertValidConnection(current.kind, settings, mapping);
         // Enabling a connection puts its rules to work: its grants are the enabler's too.
         if (change.mapping || change.jit || change.enabled === true) await assertGrantable(actor, mapping, change.jit ?? current.jit);
@@ -176,7 +186,7 @@ export function createConnections(deps: ConnectionsDeps) {
           ...(change.name !== undefined ? { name: change.name } : {}),
           ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
           ...(change.jit ? { jit: change.jit } : {}),
-          ...(change.settings ? settingsBy(actor) : {}),
+          ...(saysWhoAnew ? settingsBy(actor) : {}),
           settings, mapping,
         });
         return { result: view(updated), details: { changed: Object.keys(change) } };
@@ -210,7 +220,11 @@ export async function refreshFromUrl(deps: Pick<ConnectionsDeps, 'stores' | 'fet
   const settings = { ...connection.settings, idpCertificates: fresh.idpCertificates, ssoUrl: fresh.ssoUrl };
   if (JSON.stringify(settings) === JSON.stringify(connection.settings)) return connection;
   assertValidConnection(connection.kind, settings, connection.mapping);
-  return deps.stores.connections.update(connection.id, (current) => ({ settings: { ...current.settings, idpCertificates: fresh.idpCertificates, ssoUrl: fresh.ssoUrl } }));
+  // Only onto the connection as it was fetched for: an admin who has since changed its IdP or its URL decides.
+  return deps.stores.connections.update(connection.id, (current) => (
+    current.settings.metadataUrl === url && current.settings.idpEntityId === connection.settings.idpEntityId
+      ? { settings: { ...current.settings, idpCertificates: fresh.idpCertificates, ssoUrl: fresh.ssoUrl } }
+      : {}));
 }
 
 export type Connections = ReturnType<typeof createConnections>;

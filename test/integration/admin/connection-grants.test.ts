@@ -154,5 +154,26 @@ describe('what a connection may grant', () => {
     expect((await accountAdmin.patch(`/connections/${owners.body.id}`, { settings: { ssoUrl } })).status).toBe(200);
     const after = await ssoAttempt(owners.body, 'owner@acme.test');
     expect(isPage(after) && after.status).toBe(403);
+    await owner.delete(`/connections/${owners.body.id}`);
+  });
+
+  it('lets no earlier admin\'s say about the IdP outlive an owner\'s: their metadata URL, their choice of the email attribute', async () => {
+    // The account admin's connection follows a metadata URL of their choosing.
+    const created = await accountAdmin.post<Connection>('/connections', connectionBody({ settings: { metadataUrl: 'https://metadata.it-admin.example/idp.xml' } }));
+    expect(created.status).toBe(201);
+    // The owner sets the IdP by hand: the URL is no longer followed, and the owner's say is the one kept.
+    const [cert] = (await stores.connections.find(created.body.id))!.settings.idpCertificates as string[];
+    expect((await owner.patch(`/connections/${created.body.id}`, { settings: { idpCertificates: [cert] } })).status).toBe(200);
+    const taken = (await stores.connections.find(created.body.id))!;
+    expect(taken.settings.metadataUrl).toBeUndefined();
+    expect(taken.settingsBy).toEqual({ bindings: [{ role: 'owner' }] });
+    expect((await accountAdmin.post(`/connections/${created.body.id}/refresh-metadata`)).status).toBe(409);
+
+    // Which attribute is the email is a say about whom the IdP vouches for, as the IdP's settings are.
+    expect((await accountAdmin.patch(`/connections/${created.body.id}`, { mapping: { attributes: { email: 'mail' } } })).status).toBe(200);
+    const bindings = (await stores.connections.find(created.body.id))!.settingsBy!.bindings;
+    expect(bindings).toContainEqual({ role: 'account-admin' });
+    expect(bindings).not.toContainEqual({ role: 'owner' });
+    await owner.delete(`/connections/${created.body.id}`);
   });
 });
