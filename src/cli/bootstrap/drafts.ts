@@ -57,6 +57,8 @@ export async function userDraft(
   if (entry.password !== undefined && !(stored?.passwordHash && await verify(stored.passwordHash, entry.password))) {
     passwordHash = await hashPassword(entry.password);
   }
+  // A stored account's password set anew by the file ends its earlier sign-ins, as a reset does.
+  const changedAt = stored && passwordHash !== stored.passwordHash ? new Date().toISOString() : stored?.passwordChangedAt;
   return {
     email: entry.email,
     name: entry.name,
@@ -65,6 +67,7 @@ export async function userDraft(
     mfaOptIn: entry.mfaOptIn ?? stored?.mfaOptIn ?? false,
     status: entry.status ?? stored?.status ?? 'active',
     lastLoginAt: stored?.lastLoginAt ?? null,
+    ...(changedAt ? { passwordChangedAt: changedAt } : {}),
   };
 }
 

@@ -136,6 +136,10 @@ describe('importBootstrap', () => {
     expect(org).toMatchObject({ name: 'Demo Company Ltd', version: 2 });
     const member = await stores.users.findByEmail('member@demo.test');
     expect(await verifyPassword(member!.passwordHash!, 'another-password')).toBe(true);
+    // A password set anew ends the account's earlier sign-ins; the other account's stays as it was.
+    expect(member!.passwordChangedAt).toBeDefined();
+    const other = (await stores.users.list({ limit: 10 })).items.find((u) => u.id !== member!.id);
+    expect(other!.passwordChangedAt).toBeUndefined();
   });
 
   it('keeps stored values of fields the file leaves out, and deletes nothing', async () => {
