@@ -146,7 +146,7 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
       if (existingMembership?.status === 'suspended') throw new ProvisioningRefusedError('member_suspended', `This account is suspended in ${org.name}`);
       // An admin who points a connection at an IdP of their choosing could otherwise sign in as anyone, the owner
       // included: the connection signs in only members who hold no more than that admin did.
-      if (existingMembership && policy.settingsBy) {
+      if (existingMembership && policy.settingsBy && !holdsOwnerRole(policy.settingsBy.bindings)) {
         const held = usableBindings(ctx.catalog, await effectiveBindings(stores, existingMembership));
         // A role removed from the catalog since grants nothing, here as anywhere.
         if (!canGrant(ctx.catalog, usableBindings(ctx.catalog, policy.settingsBy.bindings), held)) {
@@ -186,8 +186,8 @@ export function createFederatedProvisioning(ctx: DirectoryContext) {
           : existingMembership;
       } else {
         membership = await stores.memberships.create({ orgId: org.id, userId: user.id, roles: access.roles, groupIds: access.groupIds, status: 'active', source: 'jit', loginMethods: [] });
-        // Sign-ins racing for the last seats all passed the check: the memberships created first (id order)
-        // keep them; a later one withdraws and undoes what it wrote (the account it created, the link it made).
+        // Sign-ins racing for the last seats all passed the check: keepsSeat says which keep them; a later one
+        // withdraws and undoes what it wrote (the account it created, the link it made).
         if (!(await keepsSeat(stores, org.id, membership.id, ctx.now))) {
           await stores.memberships.delete(membership.id);
           if (linkId) await stores.federatedIdentities.delete(linkId);

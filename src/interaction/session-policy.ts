@@ -20,7 +20,7 @@ export interface SessionView {
 
 /** How an existing session serves an organisation: under which login, and whether the emailed code is still due. */
 export interface Served {
-  login?: GrantLogin;
+  login: GrantLogin;
   /** The organisation or the member asks for the code and the session has none: it steps up with one. */
   codeDue?: true;
 }
@@ -52,7 +52,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
   }
 
   /** The session's login as this organisation would take it now: a method it allows, a Google domain it accepts. */
-  function accepted(org: Organization, allowed: LoginMethod[], login: GrantLogin | undefined): boolean {
+  function accepted(org: Organization, allowed: LoginMethod[], login: GrantLogin | undefined): login is GrantLogin {
     if (!login || !allowed.includes(login.method)) return false;
     if (login.method !== 'google') return true;
     try {
@@ -75,7 +75,7 @@ export function createSessionPolicy(deps: { stores: Pick<Stores, 'organizations'
       : methods.includes('fed') ? await federatedLogin(org.id, session) : undefined;
     if (!accepted(org, allowed, login)) return undefined;
     const codeDue = secondFactorRequired(org, user) && !methods.includes('otp');
-    return { ...(login ? { login } : {}), ...(codeDue ? { codeDue: true as const } : {}) };
+    return { login, ...(codeDue ? { codeDue: true as const } : {}) };
   }
 
   async function organizationOf(ctx: KoaContextWithOIDC): Promise<{ org?: Organization; differs: boolean }> {
