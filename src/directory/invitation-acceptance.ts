@@ -171,13 +171,14 @@ export function createInvitationAcceptanceService(ctx: DirectoryContext): Invita
           throw conflict('member', 'email', 'This account is already a member of the organization');
         }
         let passwordHash: string | null = null;
-        if (!user && request.password !== undefined && !methodsOf(invitation, org).includes('password')) {
+        const methods = methodsOf(invitation, org);
+        if (!user && request.password !== undefined && !methods.includes('password')) {
           throw invalidInput([{ path: 'password', message: 'is not used: this organization signs you in with single sign-on' }]);
         }
         if (!user && request.password !== undefined) {
           assertPasswordPolicy(request.password, 'password', { email: invitation.email });
           passwordHash = await ctx.passwords.hash(request.password);
-        } else if (!user && methodsOf(invitation, org).length > 0 && methodsOf(invitation, org).every((m) => m === 'password')) {
+        } else if (!user && methods.length > 0 && methods.every((m) => m === 'password')) {
           throw invalidInput([{ path: 'password', message: 'required: password is this account\'s only login method' }]);
         }
         await assertSeatAvailable(stores, org.id, { now: ctx.now, forInvitation: invitation });

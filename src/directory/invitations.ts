@@ -11,7 +11,7 @@ import {
 } from './input.ts';
 import type { Invitation } from './model.ts';
 import { digestSecret, newSecret } from './secrets.ts';
-import { assertSeatAvailable, seatUsage, userLimitReached } from './seats.ts';
+import { assertSeatAvailable, overCap } from './seats.ts';
 
 /*
  * Invitations (the seeds: "the user will receive an email with a link to set up their login information. The
@@ -116,10 +116,10 @@ export function createInvitationsService(ctx: DirectoryContext): InvitationsServ
           expiresAt: expiry(), status: 'pending', acceptedAt: null,
         });
         // Two invitations racing for the last seat both passed the check: whoever now sees the cap exceeded withdraws.
-        const usage = await seatUsage(stores, actor.orgId, ctx.now);
-        if (usage.max !== null && usage.used > usage.max) {
+        const over = await overCap(stores, actor.orgId, ctx.now);
+        if (over) {
           await stores.invitations.delete(invitation.id);
-          throw userLimitReached(usage.max);
+          throw over;
         }
         return {
           result: { invitation: view(invitation), token },
@@ -155,11 +155,11 @@ export function createInvitationsService(ctx: DirectoryContext): InvitationsServ
         if (isExpired(invitation)) {
           // Revivals (and invitations) racing for the last seat both passed the check: whoever now sees the cap
           // exceeded puts the invitation back as it was, expired.
-          const usage = await seatUsage(stores, actor.orgId, ctx.now);
-          if (usage.max !== null && usage.used > usage.max) {
+          const over = await overCap(stores, actor.orgId, ctx.now);
+          if (over) {
             // Only if it is still this revival's: a resend since then has its own say.
             await stores.invitations.update(invitation.id, (current) => (current.tokenHash === updated.tokenHash ? { tokenHash: invitation.tokenHash, expiresAt: invitation.expiresAt } : {}));
-            throw userLimitReached(usage.max);
+            throw over;
           }
         }
         return { result: { invitation: view(updated), token }, details: { email: updated.email } };

@@ -23,11 +23,22 @@ export interface SeatUsage {
 export async function seatUsage(stores: SeatStores, orgId: string, now: () => Date = () => new Date()): Promise<SeatUsage> {
   const org = await stores.organizations.find(orgId);
   if (!org) throw new NotFoundError('organization');
-  const [members, invitations] = await Promise.all([
-    stores.memberships.count({ orgId }),
-    stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } }),
-  ]);
+  const [members, invitations] = await Promise.all([stores.memberships.count({ orgId }), pendingInvitations(stores, orgId, now)]);
   return { used: members + invitations, max: org.limits.maxUsers };
+}
+
+/** Invitations that hold a seat: pending and not expired. */
+function pendingInvitations(stores: SeatStores, orgId: string, now: () => Date): Promise<number> {
+  return stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } });
+}
+
+/**
+ * After a seat was taken past assertSeatAvailable (an invitation sent or revived): the error to withdraw with when
+ * racing takers have pushed the organisation over its cap, else undefined.
+ */
+export async function overCap(stores: SeatStores, orgId: string, now: () => Date = () => new Date()): Promise<LimitExceededError | undefined> {
+  const { used, max } = await seatUsage(stores, orgId, now);
+  return max !== null && used > max ? userLimitReached(max) : undefined;
 }
 
 export interface SeatOptions {
@@ -58,7 +69,7 @@ export async function keepsSeat(stores: SeatStores, orgId: string, membershipId:
   const [jitBefore, others, invited] = await Promise.all([
     stores.memberships.count({ orgId, source: 'jit', id: { $lt: membershipId } }),
     stores.memberships.count({ orgId, source: { $in: ['invite', 'scim', 'bootstrap'] } }),
-    stores.invitations.count({ orgId, status: 'pending', expiresAt: { $gte: now().toISOString() } }),
+    pendingInvitations(stores, orgId, now),
   ]);
   return jitBefore + others + invited + 1 <= org.limits.maxUsers;
 }
