@@ -139,6 +139,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
       'otp-check-per-account': { points: limits.otpChecksPerAccount },
       'forgot-password-per-email': { points: limits.forgotPasswordPerEmail },
       'forgot-password-per-ip': { points: limits.forgotPasswordPerIp },
+      'saml-refused-per-ip': { points: limits.samlRefusedPerIp },
       'invitation-per-organization': { points: limits.invitationsPerOrganization },
     },
   }), metrics);
@@ -217,7 +218,7 @@ export async function createApp(deps: AppDeps): Promise<BuiltApp> {
     guard,
     logger,
   });
-  const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit, issuer: config.server.publicUrl });
+  const samlRoutes = createSamlRoutes({ connections: stores.connections, groups: stores.groups, saml, handoff, audit: directory.audit, rateLimits, issuer: config.server.publicUrl });
   const interactions = createInteractionRouter({
     provider: providers.current,
     stores,

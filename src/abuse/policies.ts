@@ -32,6 +32,11 @@ export const DEFAULT_RATE_POLICIES = {
   'forgot-password-per-email': { points: 3, durationSeconds: 60 * 60, subject: 'email' },
   /** Password-reset requests per client address. */
   'forgot-password-per-ip': { points: 20, durationSeconds: 60 * 60, subject: 'ip' },
+  /**
+   * SAML responses the ACS refused, per client address. Past it the ACS answers 429 before it reads a response,
+   * so one address cannot keep the parser and the canonicaliser busy, or fill the audit log with refusals.
+   */
+  'saml-refused-per-ip': { points: 100, durationSeconds: 15 * 60, subject: 'ip' },
   /** Invitation mails per organisation id. */
   'invitation-per-organization': { points: 100, durationSeconds: 60 * 60, subject: 'id' },
 } as const satisfies Record<string, RatePolicy>;

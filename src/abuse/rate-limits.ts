@@ -10,12 +10,16 @@ import { subjectKey } from './subjects.ts';
  *   (429, `too_many_requests`, `retryAfterSeconds` until the window ends); a failing KV store propagates
  *   its own error (503), so an outage never reads as "allowed" or as "limited"
  * - a limited attempt still counts: hammering during the window does not end it sooner, it just keeps failing
+ * - `check` takes nothing: it throws as consume would once the window's points are all taken, for limits
+ *   that count only failures and so must be asked before the work whose failure they count
  * - subjects are normalised and hashed per policy kind (see subjects.ts) before they become keys
  * - the HTTP layer copies retryAfterSeconds into Retry-After (see http/rate-limit.ts)
  */
 
 export interface RateLimits {
   consume(policy: RatePolicyName, subject: string): Promise<{ remaining: number }>;
+  /** Throws TooManyRequestsError when the subject has no point left in the window; takes none. */
+  check(policy: RatePolicyName, subject: string): Promise<void>;
   /** Forget a subject's count, e.g. the per-account password count after a successful sign-in. */
   reset(policy: RatePolicyName, subject: string): Promise<void>;
 }
@@ -44,6 +48,12 @@ export function createRateLimits(deps: { kv: KvStore; policies?: RatePolicyOverr
         if (rejection instanceof RateLimiterRes) throw new TooManyRequestsError(rejection.msBeforeNext / 1000);
         throw rejection;
       }
+    },
+
+    async check(policy, subject) {
+      const limiter = limiterFor(policy);
+      const counted = await limiter.get(keyFor(policy, subject));
+      if (counted && counted.consumedPoints >= limiter.points) throw new TooManyRequestsError(counted.msBeforeNext / 1000);
     },
 
     async reset(policy, subject) {

@@ -58,6 +58,7 @@ export const configSchema = z.strictObject({
     otpChecksPerAccount: z.number().int().min(1).describe('One-time-code checks per account in 15 minutes (each code also dies after 5 wrong attempts).'),
     forgotPasswordPerEmail: z.number().int().min(1).describe('Password-reset requests per email in an hour.'),
     forgotPasswordPerIp: z.number().int().min(1).describe('Password-reset requests per client address in an hour.'),
+    samlRefusedPerIp: z.number().int().min(1).describe('SAML responses refused per client address in 15 minutes; past it the ACS answers 429 without reading one.'),
     invitationsPerOrganization: z.number().int().min(1).describe('Invitation emails (sent and resent) per organisation in an hour.'),
   }).describe('Abuse limits; over a limit the answer is 429 with Retry-After.'),
   google: z.strictObject({

@@ -1,7 +1,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { RateLimits } from '../abuse/index.ts';
 import { AppError } from '../common/errors.ts';
+import { TooManyRequestsError } from '../common/too-many-requests.ts';
 import type { AuditService } from '../directory/audit.ts';
 import type { Connection } from '../federation/model.ts';
 import type { ConnectionStore } from '../federation/ports.ts';
@@ -21,6 +23,8 @@ export interface SamlRoutesDeps {
   saml: Pick<SamlConnector, 'startSignIn' | 'completeSignIn' | 'spMetadata'>;
   handoff: UpstreamHandoff;
   audit: Pick<AuditService, 'record'>;
+  /** `saml-refused-per-ip`: refusals are counted per address, and an address past its budget is not read. */
+  rateLimits: Pick<RateLimits, 'check' | 'consume'>;
   /** Our issuer, for IdP-initiated sign-ins handed to a relying app (`iss`). */
   issuer: string;
 }
@@ -32,7 +36,9 @@ const ID = /^[0-9a-z]{26}$/;
  * - GET /saml/:connectionId/metadata: our metadata, for the IdP's admin to import
  * - POST /saml/:connectionId/acs: the assertion consumer service (HTTP-POST binding). Everything the connector
  *   checks is checked before anything else happens; a refusal shows a page with a reference id and records the
- *   precise reason for the organisation's admins; no session, no user change
+ *   precise reason for the organisation's admins; no session, no user change. Each refusal counts against the
+ *   client address (`saml-refused-per-ip`); an address that has spent its budget gets 429 with Retry-After
+ *   before its response is read or anything is recorded, until the window ends
  * - GET /saml/:connectionId/test/:handle: an admin's test sign-in (the handle comes from the admin API); it
  *   ends on a page showing the identity and what the mapping rules make of it, with no session and no writes
  * The body is capped below what a browser form could carry, above the connector's own 256 KiB cap.
@@ -105,13 +111,22 @@ export function createSamlRoutes(deps: SamlRoutesDeps): Router {
 
   router.post('/acs', form, async (ctx) => {
     const connection = await connectionOf(ctx);
+    await deps.rateLimits.check('saml-refused-per-ip', ctx.ip);
     const body = ctx.request.body as Record<string, unknown>;
     const samlResponse = typeof body.SAMLResponse === 'string' ? body.SAMLResponse : '';
     const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
     const source = { actor: 'anonymous', orgId: connection.orgId, requestId: ctx.state.requestId as string, ip: ctx.ip };
-    const failed = (reason: string, detail: string) => deps.audit.record(source, 'signin.failed', {
-      outcome: 'failure', target: `connection:${connection.id}`, details: { method: 'saml', reason, detail },
-    });
+    const failed = async (reason: string, detail: string) => {
+      await deps.audit.record(source, 'signin.failed', {
+        outcome: 'failure', target: `connection:${connection.id}`, details: { method: 'saml', reason, detail },
+      });
+      try {
+        await deps.rateLimits.consume('saml-refused-per-ip', ctx.ip);
+      } catch (error) {
+        // This refusal spent the last point (or a concurrent one did): it is still answered as a refusal.
+        if (!(error instanceof TooManyRequestsError)) throw error;
+      }
+    };
     let identity;
     let requestId: string | undefined;
     try {

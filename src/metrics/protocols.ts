@@ -22,6 +22,14 @@ export function instrumentRateLimits(limits: RateLimits, metrics: Pick<Metrics, 
         throw error;
       }
     },
+    async check(policy, subject) {
+      try {
+        await limits.check(policy, subject);
+      } catch (error) {
+        if (error instanceof TooManyRequestsError) metrics.rateLimitBlocks.inc({ policy });
+        throw error;
+      }
+    },
     reset: (policy, subject) => limits.reset(policy, subject),
   };
 }

@@ -102,6 +102,20 @@ describe.each(kvBackends)('rate limits on $name', (backend) => {
     await expect(rateLimits.consume('forgot-password-per-ip', ip)).resolves.toEqual({ remaining: 0 });
   });
 
+  it('checks without taking a point, and refuses once the points are all taken', async () => {
+    const rateLimits = limits({ 'saml-refused-per-ip': { points: 2 } });
+    const ip = `198.51.100.${Math.floor(Math.random() * 254) + 1}`;
+    for (let i = 0; i < 3; i++) await rateLimits.check('saml-refused-per-ip', ip);
+    await expect(rateLimits.consume('saml-refused-per-ip', ip)).resolves.toEqual({ remaining: 1 });
+    await rateLimits.check('saml-refused-per-ip', ip);
+    await expect(rateLimits.consume('saml-refused-per-ip', ip)).resolves.toEqual({ remaining: 0 });
+    const error = await limited(rateLimits.check('saml-refused-per-ip', ip));
+    expect(error.retryAfterSeconds).toBeGreaterThan(14 * 60);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+    await limited(rateLimits.check('saml-refused-per-ip', ip));
+    await rateLimits.check('saml-refused-per-ip', '203.0.113.9');
+  });
+
   it('forgets a subject on reset', async () => {
     const rateLimits = limits({ 'password-per-account': { points: 1 } });
     const subject = email();

@@ -21,6 +21,16 @@ describe('protocol decorators', () => {
     expect(await value(metrics, 'rate_limit_blocks_total', { policy: 'password-per-ip' })).toBe(1);
   });
 
+  it('counts a check that refuses as a block too', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const limits = instrumentRateLimits(createRateLimits({ kv: createMemoryKv(), policies: { 'saml-refused-per-ip': { points: 1 } } }), metrics);
+    await limits.check('saml-refused-per-ip', '192.0.2.1');
+    await limits.consume('saml-refused-per-ip', '192.0.2.1');
+    expect(await value(metrics, 'rate_limit_blocks_total', { policy: 'saml-refused-per-ip' })).toBe(0);
+    await expect(limits.check('saml-refused-per-ip', '192.0.2.1')).rejects.toBeInstanceOf(TooManyRequestsError);
+    expect(await value(metrics, 'rate_limit_blocks_total', { policy: 'saml-refused-per-ip' })).toBe(1);
+  });
+
   it('counts one-time code sends and refusals by code', async () => {
     const metrics = createMetrics({ processMetrics: false });
     const inner: EmailOtp = {
