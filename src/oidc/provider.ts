@@ -21,6 +21,11 @@ export const TOKEN_TTL = {
 /** The longest lifetime of anything signed: how long a retired signing key must stay published. */
 export const LONGEST_SIGNED_LIFETIME = Math.max(TOKEN_TTL.IdToken, TOKEN_TTL.AccessToken);
 
+/** The name of oidc-provider's session cookie for this issuer. */
+export function sessionCookieName(issuer: string): string {
+  return new URL(issuer).protocol === 'https:' ? '__Host-bk_session' : '_session';
+}
+
 export interface ProviderDeps {
   issuer: string;
   jwks: JWKS;
@@ -51,6 +56,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     findAccount: deps.findAccount,
     jwks: deps.jwks,
     cookies: {
+      // With an https issuer the session cookie carries the __Host- prefix (RFC 6265bis §4.1.3.2): browsers then
+      // accept it only host-only, Secure and on Path=/, so a sibling subdomain cannot plant its own session on
+      // this host (cookie tossing, a login CSRF into every relying app). The interaction cookies are scoped to
+      // their interaction's path, which the prefix forbids; they are bound to their interaction besides.
+      names: { session: sessionCookieName(deps.issuer), interaction: '_interaction', resume: '_interaction_resume' },
       keys: deps.cookieSigner,
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
