@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { authorizationUrl, type Started } from '../../test/support/oidc-flow.ts';
 import { CALLBACK } from '../world.ts';
+import { lightFetch } from './http-client.ts';
 
 /*
  * The relying app, as openid-client sees it: discovery, then for each sign-in a fresh PKCE verifier (S256),
@@ -16,7 +17,9 @@ export type StartedSignIn = Started;
 export async function relyingApp(issuer: string, clientId: string, secret: string): Promise<RelyingApp> {
   const config = await client.discovery(new URL(issuer), clientId, { redirect_uris: [CALLBACK] }, client.ClientSecretBasic(secret), {
     execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+    [client.customFetch]: lightFetch,
   });
+  config[client.customFetch] = lightFetch;
   return { config };
 }
 

@@ -1,4 +1,5 @@
-import { Browser, type Page } from '../../test/support/browser.ts';
+import { Browser, type Page, type SendInit } from '../../test/support/browser.ts';
+import { send } from './http-client.ts';
 
 /*
  * The test suite's minimal browser (cookie jar, manual redirects, form submission), timing every request it
@@ -72,6 +73,10 @@ export class TimedBrowser extends Browser {
     const upstream = this.upstreams.get(new URL(url).origin);
     const step = `${init.method ?? (init.form ? 'POST' : 'GET')} ${routeTemplate(url)}`;
     return this.times.time(upstream ? `${upstream}: ${step}` : step, () => super.request(url, init), !upstream);
+  }
+
+  protected override send(url: string, init: SendInit): Promise<Omit<Page, 'url'>> {
+    return send(url, init);
   }
 }
 

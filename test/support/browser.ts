@@ -11,6 +11,12 @@ export interface Page {
  * A minimal browser for protocol tests: keeps cookies (with their paths and flags, via tough-cookie), follows
  * redirects itself so each hop can be inspected, and submits the forms it finds in pages.
  */
+export interface SendInit {
+  method: string;
+  headers: Headers;
+  body?: string | undefined;
+}
+
 export class Browser {
   readonly jar = new CookieJar();
   /** Every URL visited, redirects included (as addressed, before any rewrite). */
@@ -34,9 +40,15 @@ export class Browser {
     }
     const routed = this.route(url);
     for (const [name, value] of Object.entries(routed.headers ?? {})) headers.set(name, value);
-    const response = await fetch(routed.url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await this.send(routed.url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body });
     for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
-    return { status: response.status, url, headers: response.headers, body: await response.text() };
+    return { ...response, url };
+  }
+
+  /** One HTTP exchange, redirects not followed: fetch here; a load driver may bring a cheaper client. */
+  protected async send(url: string, init: SendInit): Promise<Omit<Page, 'url'>> {
+    const response = await fetch(url, { ...init, redirect: 'manual' });
+    return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
   /**
