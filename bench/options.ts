@@ -27,11 +27,16 @@ export interface BenchOptions {
   samlUsers: number;
   /** Where Redis and FerretDB keep their files: tmpfs by default, so the disk's fsync is not what is measured. */
   storeDir: string;
+  /** Node flags of every server under test (the baseline's and Bridgekeeper's). */
+  serverNodeOptions: string[];
+  /** Each server under test runs in a memory cgroup of this many MiB, as in a container with that limit. */
+  serverMemoryMiB?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--duration 15] [--warmup 3] [--concurrency 32] [--max 20000]
                       [--scenarios ${SCENARIOS.join(',')}]
-                      [--profile-duration 10] [--profile-scenario saml|google|password] [--saml-users 64] [--store-dir /dev/shm] [--out bench/results]`;
+                      [--profile-duration 10] [--profile-scenario saml|google|password] [--saml-users 64] [--store-dir /dev/shm] [--out bench/results]
+                      [--server-node-options=--max-semi-space-size=16] [--server-memory 512]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -47,6 +52,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'saml-users': { type: 'string', default: '64' },
       out: { type: 'string', default: 'bench/results' },
       'store-dir': { type: 'string', default: DEFAULT_STORE_DIR },
+      'server-node-options': { type: 'string', default: '' },
+      'server-memory': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -70,6 +77,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     outDir: values.out,
     samlUsers: integer(values['saml-users'], '--saml-users', 1, 100_000),
     storeDir: values['store-dir'],
+    serverNodeOptions: values['server-node-options'].split(/\s+/).filter(Boolean),
+    ...(values['server-memory'] === undefined ? {} : { serverMemoryMiB: integer(values['server-memory'], '--server-memory', 128, 65_536) }),
   };
 }
 

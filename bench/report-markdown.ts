@@ -15,6 +15,7 @@ export function renderMarkdown(report: BenchReport): string {
     `- Node ${v.node}, Redis ${v.redis ?? '?'}, FerretDB ${v.ferretdb ?? '?'} (SQLite handler, files in ${report.options.storeDir}), oidc-provider ${v.oidcProvider}; commit ${v.commit}`,
     `- ${report.options.concurrency} virtual users, ${report.options.durationMs / 1000} s measured per scenario (token-endpoint ones at most 10 s) after ${report.options.warmupMs / 1000} s of warm-up, at most ${report.options.maxIterations} iterations`,
     '- Server, Redis, FerretDB and the load driver (openid-client, the samlify IdP, the SMTP server) share these CPUs: throughput is what the whole machine does; the CPU columns say who spent it.',
+    ...serverSetup(report),
     '',
     '## Targets',
     '',
@@ -198,4 +199,15 @@ function limitSection(report: BenchReport): string[] {
   lines.push('## Per-address limit', '', `Password sign-ins from 127.0.0.1 with no X-Forwarded-For: ${verdict}. ` +
     'The scenarios above therefore give every sign-in its own client address through X-Forwarded-For (server.trustProxy on, as behind a load balancer).', '');
   return lines;
+}
+
+/** How the servers under test were run, when not as plain `node`: their flags and memory cgroup. */
+function serverSetup(report: BenchReport): string[] {
+  const { serverNodeOptions: flags = [], serverMemoryMiB: limit } = report.options;
+  if (flags.length === 0 && limit === undefined) return [];
+  const how = [
+    ...(flags.length > 0 ? [`with node flags \`${flags.join(' ')}\``] : []),
+    ...(limit !== undefined ? [`in a memory cgroup of ${limit} MiB (as in a container with that memory limit)`] : []),
+  ];
+  return [`- Each server under test (the baseline's, Bridgekeeper's) ran ${how.join(', ')}.`];
 }

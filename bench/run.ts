@@ -14,7 +14,8 @@ import { redisKeyGroups } from './redis-keys.ts';
 import { newReport, writeReport, type BenchReport } from './report.ts';
 import { baselineScenarios, bridgekeeperScenarios, type ScenarioContext } from './scenarios.ts';
 import { startBenchServices, type BenchServices } from './services.ts';
-import { benchSecrets, BRIDGEKEEPER_PREFIX, startBaseline, startBridgekeeper, type BridgekeeperOptions, type RunningTarget } from './targets.ts';
+import { benchSecrets, BRIDGEKEEPER_PREFIX, startBaseline, startBridgekeeper, type BridgekeeperOptions, type RunningTarget, type ServerRunAs } from './targets.ts';
+import { createMemoryCgroup, type MemoryCgroup } from './cgroup.ts';
 import { writeBenchWorld } from './world.ts';
 import { freePort } from '../test/support/services.ts';
 
@@ -44,6 +45,7 @@ const running: RunningTarget[] = [];
 let services: BenchServices | undefined;
 let inbox: Inbox | undefined;
 let google: BenchGoogle | undefined;
+let cgroup: MemoryCgroup | undefined;
 
 try {
   if (selected.has('argon2')) {
@@ -67,9 +69,12 @@ try {
     google = await startBenchGoogle(world, bridgekeeperUrl, options.samlUsers);
     ctx.google = google.google;
   }
+  // The servers run one after another, so one cgroup holds each in turn.
+  if (options.serverMemoryMiB !== undefined) cgroup = createMemoryCgroup(options.serverMemoryMiB);
+  const runAs: ServerRunAs = { nodeOptions: options.serverNodeOptions, ...(cgroup ? { cgroupProcsFile: cgroup.procsFile } : {}) };
   const bkOptions: BridgekeeperOptions = {
     redisUrl: services.redisUrl, mongoUrl: services.mongoUrl, smtpPort: inbox.port, bootstrapFile: world.file, dataDir: dir, secrets: benchSecrets(),
-    port, env: google?.env ?? {},
+    port, env: google?.env ?? {}, runAs,
   };
   const start = async (target: Promise<RunningTarget>) => {
     const started = await target;
@@ -78,7 +83,7 @@ try {
   };
 
   if (BASELINE_SCENARIOS.some((name) => selected.has(name))) {
-    const baseline = await start(startBaseline({ redisUrl: services.redisUrl, clientSecret: world.clientSecret }));
+    const baseline = await start(startBaseline({ redisUrl: services.redisUrl, clientSecret: world.clientSecret, runAs }));
     await runAll(ctx, await baselineScenarios(ctx, baseline.target, baseline.process.url));
     await baseline.process.stop();
   }
@@ -115,6 +120,7 @@ try {
   await google?.google.stop();
   await services?.stop();
   await rm(dir, { recursive: true, force: true });
+  cgroup?.remove();
 }
 
 const written = await writeReport(report, options.outDir);

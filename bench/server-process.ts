@@ -28,8 +28,15 @@ export async function startServerProcess(options: {
   timeoutMs?: number;
   /** The checkout it runs from: this one unless told (bench/compare.ts runs another beside it). */
   root?: string;
+  /** A cgroup's `cgroup.procs`: the server starts inside that cgroup (bench/cgroup.ts). */
+  cgroupProcsFile?: string;
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...options.args], {
+  const node = [process.execPath, ...(options.nodeOptions ?? []), ...options.args];
+  // sh moves itself into the cgroup, then becomes node (same pid), so Node sees the limit from its start.
+  const [command, ...args] = options.cgroupProcsFile
+    ? ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', options.cgroupProcsFile, ...node]
+    : node;
+  const child = spawn(command!, args, {
     cwd: options.root ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -31,6 +31,8 @@ export interface BridgekeeperOptions {
   port?: number;
   /** Extra node flags, e.g. the profiler hook. */
   nodeOptions?: string[];
+  /** How every server under test runs: `--server-node-options`, `--server-memory`. */
+  runAs?: ServerRunAs;
   /** Another checkout to run `src/main.ts` from (bench/compare.ts); this one by default. */
   root?: string;
   env?: Record<string, string>;
@@ -49,7 +51,8 @@ export async function startBridgekeeper(options: BridgekeeperOptions): Promise<R
     args: ['src/main.ts'],
     url,
     ...(options.root ? { root: options.root } : {}),
-    nodeOptions: options.nodeOptions ?? [],
+    nodeOptions: [...(options.runAs?.nodeOptions ?? []), ...(options.nodeOptions ?? [])],
+    ...(options.runAs?.cgroupProcsFile ? { cgroupProcsFile: options.runAs.cgroupProcsFile } : {}),
     env: {
       BRIDGEKEEPER_SERVER__HOST: '127.0.0.1',
       BRIDGEKEEPER_SERVER__PORT: String(port),
@@ -81,11 +84,18 @@ export async function startBridgekeeper(options: BridgekeeperOptions): Promise<R
   };
 }
 
-export async function startBaseline(options: { redisUrl: string; clientSecret: string }): Promise<RunningTarget> {
+export interface ServerRunAs {
+  nodeOptions: string[];
+  cgroupProcsFile?: string;
+}
+
+export async function startBaseline(options: { redisUrl: string; clientSecret: string; runAs?: ServerRunAs }): Promise<RunningTarget> {
   const port = await freePort();
   const process = await startServerProcess({
     name: 'baseline',
     args: ['bench/baseline-server.ts'],
+    nodeOptions: options.runAs?.nodeOptions ?? [],
+    ...(options.runAs?.cgroupProcsFile ? { cgroupProcsFile: options.runAs.cgroupProcsFile } : {}),
     url: `http://127.0.0.1:${port}`,
     env: {
       BASELINE_PORT: String(port),
