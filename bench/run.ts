@@ -116,11 +116,11 @@ try {
   }
 } finally {
   for (const target of running.reverse()) await target.process.stop().catch(() => {});
+  cgroup?.remove();
   await inbox?.stop();
   await google?.google.stop();
   await services?.stop();
   await rm(dir, { recursive: true, force: true });
-  cgroup?.remove();
 }
 
 const written = await writeReport(report, options.outDir);

@@ -19,7 +19,6 @@ export async function relyingApp(issuer: string, clientId: string, secret: strin
     execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
     [client.customFetch]: lightFetch,
   });
-  config[client.customFetch] = lightFetch;
   return { config };
 }
 

@@ -7,16 +7,16 @@ export interface Page {
   body: string;
 }
 
-/*
- * A minimal browser for protocol tests: keeps cookies (with their paths and flags, via tough-cookie), follows
- * redirects itself so each hop can be inspected, and submits the forms it finds in pages.
- */
 export interface SendInit {
   method: string;
   headers: Headers;
   body?: string | undefined;
 }
 
+/*
+ * A minimal browser for protocol tests: keeps cookies (with their paths and flags, via tough-cookie), follows
+ * redirects itself so each hop can be inspected, and submits the forms it finds in pages.
+ */
 export class Browser {
   readonly jar = new CookieJar();
   /** Every URL visited, redirects included (as addressed, before any rewrite). */
