@@ -11,6 +11,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUTPUT_TAIL_CHARS = 8_000;
 
+export interface ServerRunAs {
+  nodeOptions: string[];
+  /** A cgroup's `cgroup.procs`: the server starts inside that cgroup (bench/cgroup.ts). */
+  cgroupProcsFile?: string;
+}
+
 export interface ServerProcess {
   url: string;
   pid: number;
@@ -28,14 +34,13 @@ export async function startServerProcess(options: {
   timeoutMs?: number;
   /** The checkout it runs from: this one unless told (bench/compare.ts runs another beside it). */
   root?: string;
-  /** A cgroup's `cgroup.procs`: the server starts inside that cgroup (bench/cgroup.ts). */
-  cgroupProcsFile?: string;
+  /** How every server under test runs (`--server-node-options`, `--server-memory`). */
+  runAs?: ServerRunAs;
 }): Promise<ServerProcess> {
-  const node = [process.execPath, ...(options.nodeOptions ?? []), ...options.args];
+  const node = [process.execPath, ...(options.runAs?.nodeOptions ?? []), ...(options.nodeOptions ?? []), ...options.args];
+  const procs = options.runAs?.cgroupProcsFile;
   // sh moves itself into the cgroup, then becomes node (same pid), so Node sees the limit from its start.
-  const [command, ...args] = options.cgroupProcsFile
-    ? ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', options.cgroupProcsFile, ...node]
-    : node;
+  const [command, ...args] = procs ? ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procs, ...node] : node;
   const child = spawn(command!, args, {
     cwd: options.root ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../test/support/services.ts';
 import type { Target } from './measure.ts';
-import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { startServerProcess, type ServerProcess, type ServerRunAs } from './server-process.ts';
 import { CALLBACK } from './world.ts';
 
 /*
@@ -51,8 +51,8 @@ export async function startBridgekeeper(options: BridgekeeperOptions): Promise<R
     args: ['src/main.ts'],
     url,
     ...(options.root ? { root: options.root } : {}),
-    nodeOptions: [...(options.runAs?.nodeOptions ?? []), ...(options.nodeOptions ?? [])],
-    ...(options.runAs?.cgroupProcsFile ? { cgroupProcsFile: options.runAs.cgroupProcsFile } : {}),
+    nodeOptions: options.nodeOptions ?? [],
+    ...(options.runAs ? { runAs: options.runAs } : {}),
     env: {
       BRIDGEKEEPER_SERVER__HOST: '127.0.0.1',
       BRIDGEKEEPER_SERVER__PORT: String(port),
@@ -84,18 +84,12 @@ export async function startBridgekeeper(options: BridgekeeperOptions): Promise<R
   };
 }
 
-export interface ServerRunAs {
-  nodeOptions: string[];
-  cgroupProcsFile?: string;
-}
-
 export async function startBaseline(options: { redisUrl: string; clientSecret: string; runAs?: ServerRunAs }): Promise<RunningTarget> {
   const port = await freePort();
   const process = await startServerProcess({
     name: 'baseline',
     args: ['bench/baseline-server.ts'],
-    nodeOptions: options.runAs?.nodeOptions ?? [],
-    ...(options.runAs?.cgroupProcsFile ? { cgroupProcsFile: options.runAs.cgroupProcsFile } : {}),
+    ...(options.runAs ? { runAs: options.runAs } : {}),
     url: `http://127.0.0.1:${port}`,
     env: {
       BASELINE_PORT: String(port),
